@@ -1,0 +1,150 @@
+"""The raw archive: every fetched or imported file, byte for byte, addressed by its sha256.
+
+Layout under the archive root (default `data/raw/`):
+
+    objects/ab/abcdef…<64 hex>      the bytes, exactly as received, written once, never changed
+    fetches.jsonl                   one JSON line per sighting: sha256, source, url, file_name,
+                                    fetched_at (UTC ISO), HTTP status and headers, size
+
+Guarantees: an object is written to a temporary file, flushed to disk and renamed into place, so a
+crash never leaves a half-written object under its final name; an existing object is never
+rewritten; nothing in the pipeline deletes from the archive. The same bytes fetched twice are stored
+once and sighted twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One time a file was seen: where it came from and when."""
+
+    sha256: str
+    source: str
+    url: str
+    file_name: str
+    fetched_at: str
+    size: int
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def safe_file_name(name: str) -> str:
+    """The base name of a URL path or file path, stripped of directories and control characters.
+
+    File names come from remote servers; they must never steer where anything is written.
+    """
+    base = PurePosixPath(PureWindowsPath(name).as_posix()).name
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in "\\/:")
+    base = base.strip().lstrip(".")
+    return base[:200] or "unnamed"
+
+
+def utc_now() -> str:
+    """Current UTC time as an ISO-8601 string with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class RawArchive:
+    """Content-addressed, append-only store of raw files."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    @property
+    def log_path(self) -> Path:
+        return self.root / "fetches.jsonl"
+
+    def object_path(self, sha256: str) -> Path:
+        """Where the bytes with this digest live."""
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+        return self.root / "objects" / sha256[:2] / sha256
+
+    def put(
+        self,
+        body: bytes,
+        *,
+        source: str,
+        url: str,
+        file_name: str,
+        fetched_at: str | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[Sighting, bool]:
+        """Store `body` (once) and record this sighting. Returns the sighting and whether it was new."""
+        digest = hashlib.sha256(body).hexdigest()
+        target = self.object_path(digest)
+        is_new = not target.exists()
+        if is_new:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(body)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                if target.exists():  # another process stored the same bytes meanwhile
+                    os.unlink(tmp)
+                    is_new = False
+                else:
+                    os.replace(tmp, target)
+                    os.chmod(target, 0o444)
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+                raise
+        sighting = Sighting(
+            sha256=digest,
+            source=source,
+            url=url,
+            file_name=safe_file_name(file_name),
+            fetched_at=fetched_at or utc_now(),
+            size=len(body),
+            status=status,
+            headers=dict(headers or {}),
+        )
+        self._append(sighting)
+        return sighting, is_new
+
+    def put_file(self, path: Path | str, *, source: str = "backfill") -> tuple[Sighting, bool]:
+        """Archive a local file, with its modification time as the fetch time."""
+        p = Path(path)
+        mtime = datetime.fromtimestamp(p.stat().st_mtime, UTC).replace(microsecond=0).isoformat()
+        return self.put(
+            p.read_bytes(), source=source, url=p.resolve().as_uri(), file_name=p.name, fetched_at=mtime
+        )
+
+    def _append(self, sighting: Sighting) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(asdict(sighting), sort_keys=True) + "\n"
+        # O_APPEND keeps concurrent writers' lines whole (each line is one small write).
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+
+    def read(self, sha256: str) -> bytes:
+        """The archived bytes for a digest."""
+        return self.object_path(sha256).read_bytes()
+
+    def sightings(self) -> Iterator[Sighting]:
+        """Every recorded sighting, oldest first. Lines cut short by a crash are skipped."""
+        if not self.log_path.exists():
+            return
+        with self.log_path.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    yield Sighting(**json.loads(line))
+                except (ValueError, TypeError):
+                    continue

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema (numbered migrations), the single-writer load, views and named queries."""

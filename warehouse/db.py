@@ -1,0 +1,137 @@
+"""Connections to the DuckDB warehouse: one writer at a time, readers strictly read-only.
+
+DuckDB lets one process hold a file read-write; while it does, other processes cannot open it at
+all. So the writer (a load) opens, writes and closes quickly, and every opener retries with backoff
+on the lock error for a bounded time before failing with a clear message.
+
+Schema changes are numbered SQL files in `warehouse/migrations/` (applied once each, recorded in
+`schema_migrations`); views and macros are SQL files in `warehouse/sql/`, re-created after every
+migration so that they always match the code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+VIEWS_DIR = PACKAGE_DIR / "sql"
+
+
+class WarehouseBusy(RuntimeError):
+    """The warehouse file stayed locked by another process for longer than we were willing to wait."""
+
+
+class WarehouseMissing(FileNotFoundError):
+    """A reader asked for a warehouse that has not been built yet."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "being used by another process" in text
+
+
+def connect(db_path: Path | str, *, read_only: bool = False, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, retrying while another process holds the write lock."""
+    path = Path(db_path)
+    if read_only and not path.exists():
+        raise WarehouseMissing(f"{path}: no warehouse here yet (run `tracker run` or `tracker backfill` first)")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise WarehouseBusy(
+                        f"{path}: another process holds the warehouse (waited {wait_seconds:.0f}s); "
+                        "try again when the running load has finished"
+                    ) from exc
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextlib.contextmanager
+def reader(db_path: Path | str, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection, closed on exit."""
+    con = connect(db_path, read_only=True, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def writer(db_path: Path | str, wait_seconds: float = 300.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The single read-write connection, with the schema brought up to date; closed on exit."""
+    con = connect(db_path, read_only=False, wait_seconds=wait_seconds)
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def migration_files() -> list[Path]:
+    """Numbered migration files, in order."""
+    return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+
+
+def view_files() -> list[Path]:
+    """View and macro definitions, in file-name order (later files may use earlier views)."""
+    return sorted(VIEWS_DIR.glob("*.sql"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations and re-create every view, in one transaction. Returns what was applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
+    )
+    done = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    pending = [p for p in migration_files() if p.name not in done]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for path in pending:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_migrations VALUES (?, now())", [path.name])
+        if pending or _views_stale(con):
+            create_views(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return [p.name for p in pending]
+
+
+def _views_signature() -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in view_files():
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _views_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    con.execute("CREATE TABLE IF NOT EXISTS schema_views (signature VARCHAR)")
+    row = con.execute("SELECT signature FROM schema_views").fetchone()
+    return row is None or row[0] != _views_signature()
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every view and macro from `warehouse/sql/`."""
+    for path in view_files():
+        con.execute(path.read_text(encoding="utf-8"))
+    con.execute("CREATE TABLE IF NOT EXISTS schema_views (signature VARCHAR)")
+    con.execute("DELETE FROM schema_views")
+    con.execute("INSERT INTO schema_views VALUES (?)", [_views_signature()])
