@@ -59,6 +59,7 @@ class RawArchive:
 
     def __init__(self, root: Path | str):
         self.root = Path(root)
+        self._logged: set[tuple[str, str, str]] | None = None
 
     @property
     def log_path(self) -> Path:
@@ -125,6 +126,13 @@ class RawArchive:
         )
 
     def _append(self, sighting: Sighting) -> None:
+        """Log a sighting once: the same file seen at the same URL and time is not logged again."""
+        if self._logged is None:
+            self._logged = {(s.sha256, s.url, s.fetched_at) for s in self.sightings()}
+        key = (sighting.sha256, sighting.url, sighting.fetched_at)
+        if key in self._logged:
+            return
+        self._logged.add(key)
         self.root.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(sighting), sort_keys=True) + "\n"
         # O_APPEND keeps concurrent writers' lines whole (each line is one small write).

@@ -41,7 +41,18 @@ CREATE TABLE snapshots (
     caption         VARCHAR,                 -- roster captions (archive era), as printed
     caption_count   INTEGER,
     caption_date    DATE,
+    parser_version  VARCHAR NOT NULL,
     loaded_at       TIMESTAMP NOT NULL
+);
+
+CREATE TABLE snapshot_names (
+    snapshot_id     VARCHAR NOT NULL,
+    file_name       VARCHAR NOT NULL,        -- a name this content was ingested under
+    list_kind       VARCHAR NOT NULL,        -- decided for this name
+    as_of           DATE NOT NULL,           -- decided for this name; the snapshot takes the earliest
+    as_of_basis     VARCHAR NOT NULL,
+    notes           VARCHAR,
+    PRIMARY KEY (snapshot_id, file_name)
 );
 
 CREATE TABLE snapshot_rows (

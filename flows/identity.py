@@ -1,0 +1,218 @@
+"""Agency identity: one stable id per agency although ICE's spelling changes over the years.
+
+Two steps:
+
+1. `name_key(name)` folds spellings that mean the same thing: case, punctuation, apostrophes
+   (`Sheriff's` / `Sheriffs` / `Sheriff Office`), `City of X Police Department` = `X Police
+   Department`, `Co.` = `County`, `Saint` = `St`, footnote stars, `(Addendum)`.
+2. `assign_agency_ids(con)` (a derive step) merges keys that are the same agency by evidence: in the
+   same state, similar names (typo fixes like `Berrian … Offic` → `Berrien … Office`, `Luka` →
+   `Iuka`) that were **never listed in the same snapshot** (a fix replaces a spelling; two real
+   agencies with similar names, like Lake and Lee County, appear side by side) and that either share
+   an agreement's model and SIGNED date or are nearly identical. Reviewed aliases
+   (flows/reference/agency_aliases.csv) settle what evidence cannot.
+
+The id is `<USPS>:<slug>` of the cluster's earliest-seen key, so it survives later spelling fixes.
+The result is written to `agency_names` and `snapshot_rows.agency_id`; `agencies` is built from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+from rapidfuzz import fuzz, process
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+
+_REPLACEMENTS = [
+    (r"&", " and "),
+    (r"\bco\.?(?=\s|$)", "county"),
+    (r"\bcnty\b", "county"),
+    (r"\bdept\.?(?=\s|$)", "department"),
+    (r"\bsaint\b", "st"),
+    (r"\bst\.", "st"),
+    (r"\bft\.?(?=\s)", "fort"),
+    (r"\bmt\.?(?=\s)", "mount"),
+    (r"\bpd$", "police department"),
+    (r"\bso$", "sheriffs office"),
+    (r"\bsheriff office\b", "sheriffs office"),
+    (r"\bsheriff department\b", "sheriffs department"),
+    (r"\boffic$", "office"),
+    (r"\bdepartmen$", "department"),
+    (r"^the\s+", ""),
+    (r"^(city|town|village|borough) of\s+", ""),
+    (r"\s+\((addendum|amendment)\)", ""),
+]
+_COMPILED = [(re.compile(p), r) for p, r in _REPLACEMENTS]
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str | None) -> str | None:
+    """Normalised key of an agency name: same key, same agency (within a state)."""
+    if not name:
+        return None
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[*†‡]", "", text)
+    text = text.replace("'", "").replace("`", "")
+    text = re.sub(r"[^a-z0-9&().\s-]", " ", text)
+    text = text.replace("-", " ")
+    text = re.sub(r"\s+", " ", text).strip()
+    for pattern, repl in _COMPILED:
+        text = pattern.sub(repl, text).strip()
+    text = re.sub(r"[().]", "", text)
+    return re.sub(r"\s+", " ", text).strip() or None
+
+
+def slug(key: str) -> str:
+    """URL- and SQL-friendly slug of a key."""
+    return re.sub(r"[^a-z0-9]+", "-", key).strip("-")
+
+
+@lru_cache(maxsize=1)
+def reviewed_aliases() -> dict[tuple[str, str], str]:
+    """(state, key as printed) → key it is an alias of, from the reviewed CSV."""
+    path = REFERENCE_DIR / "agency_aliases.csv"
+    aliases: dict[tuple[str, str], str] = {}
+    if path.exists():
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                aliases[(row["state"].strip(), name_key(row["name_as_printed"]))] = name_key(row["same_as"])
+    return aliases
+
+
+SIMILAR = 88.0       # token-aware similarity needed to consider two keys one agency
+NEAR_IDENTICAL = 94.0  # enough on its own when the keys never co-occur
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a, b) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def similar_pairs(keys) -> list[tuple[str, str, str, float]]:
+    """(state, key_a, key_b, score) for keys of one state similar enough to be one agency."""
+    by_state: dict[str, list[str]] = defaultdict(list)
+    for state, key in keys:
+        by_state[state].append(key)
+    pairs = []
+    for state, names in by_state.items():
+        names.sort()
+        if len(names) < 2:
+            continue
+        scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=SIMILAR, workers=1)
+        for i, j in zip(*scores.nonzero(), strict=True):
+            if i < j:
+                pairs.append((state, names[i], names[j], float(scores[i, j])))
+    return pairs
+
+
+def cluster_keys(
+    keys: dict[tuple[str, str], dict],
+    co_listed: set[tuple[str, str, str]],
+    pairs: list[tuple[str, str, str, float]] | None = None,
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """Map each (state, key) to the (state, key) of its cluster's canonical member.
+
+    `keys[(state, key)]` holds `first_seen`, `snapshots` and `agreements` (a set of model|signed).
+    `co_listed` holds (state, key_a, key_b), key_a < key_b, for similar keys listed in one snapshot.
+    """
+    uf = _UnionFind()
+    aliases = reviewed_aliases()
+    for (state, key) in keys:
+        uf.find((state, key))
+        target = aliases.get((state, key))
+        if target and (state, target) in keys:
+            uf.union((state, target), (state, key))
+    for state, a, b, score in pairs if pairs is not None else similar_pairs(keys):
+        if (state, a, b) in co_listed:
+            continue
+        shared = keys[(state, a)]["agreements"] & keys[(state, b)]["agreements"]
+        if shared or score >= NEAR_IDENTICAL:
+            uf.union((state, a), (state, b))
+    members: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for sk in keys:
+        members[uf.find(sk)].append(sk)
+    canonical: dict[tuple[str, str], tuple[str, str]] = {}
+    for group in members.values():
+        best = min(group, key=lambda sk: (keys[sk]["first_seen"], -keys[sk]["snapshots"], sk[1]))
+        for sk in group:
+            canonical[sk] = best
+    return canonical
+
+
+def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Derive step: fill snapshot_rows.agency_id and agency_names from the name keys."""
+    rows = con.execute(
+        """
+        SELECT coalesce(r.state, 'XX') AS state, r.name_key, min(s.as_of), count(DISTINCT r.snapshot_id),
+               list(DISTINCT r.model || '|' || CAST(r.signed AS VARCHAR)) FILTER (WHERE r.signed IS NOT NULL)
+        FROM snapshot_rows r JOIN snapshots s USING (snapshot_id)
+        WHERE r.name_key IS NOT NULL
+        GROUP BY ALL
+        """
+    ).fetchall()
+    keys = {
+        (state, key): {"first_seen": first, "snapshots": n, "agreements": set(agr or [])}
+        for state, key, first, n, agr in rows
+    }
+    pairs = similar_pairs(keys)
+    co_listed: set[tuple[str, str, str]] = set()
+    if pairs:
+        con.execute("CREATE OR REPLACE TEMP TABLE _similar (state VARCHAR, a VARCHAR, b VARCHAR)")
+        con.executemany("INSERT INTO _similar VALUES (?, ?, ?)", [p[:3] for p in pairs])
+        co_listed = set(con.execute(
+            """
+            WITH k AS (SELECT DISTINCT snapshot_id, coalesce(state, 'XX') AS state, name_key FROM snapshot_rows)
+            SELECT DISTINCT p.state, p.a, p.b FROM _similar p
+            JOIN k ka ON ka.state = p.state AND ka.name_key = p.a
+            JOIN k kb ON kb.state = p.state AND kb.name_key = p.b AND kb.snapshot_id = ka.snapshot_id
+            """
+        ).fetchall())
+    canonical = cluster_keys(keys, co_listed, pairs)
+    aliases = reviewed_aliases()
+    mapping = []
+    for (state, key), (cstate, ckey) in canonical.items():
+        if (state, key) == (cstate, ckey):
+            method = "key"
+        elif aliases.get((state, key)) == ckey:
+            method = "reviewed_alias"
+        else:
+            method = "fuzzy"
+        mapping.append((state, key, f"{cstate}:{slug(ckey)}", method))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _agency_map "
+        "(state VARCHAR, name_key VARCHAR, agency_id VARCHAR, match_method VARCHAR)"
+    )
+    if mapping:
+        import pyarrow as pa
+
+        table = pa.table({n: [m[i] for m in mapping] for i, n in enumerate(("state", "name_key", "agency_id", "match_method"))})
+        con.register("_agency_map_arrow", table)
+        con.execute("INSERT INTO _agency_map SELECT * FROM _agency_map_arrow")
+        con.unregister("_agency_map_arrow")
+    con.execute(
+        """
+        UPDATE snapshot_rows r SET agency_id = m.agency_id
+        FROM _agency_map m
+        WHERE coalesce(r.state, 'XX') = m.state AND r.name_key = m.name_key
+          AND r.agency_id IS DISTINCT FROM m.agency_id
+        """
+    )

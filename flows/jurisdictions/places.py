@@ -1,0 +1,226 @@
+"""Names → places and counties, offline: one matcher for county names, one gazetteer for cities.
+
+- `name_key` is the one normalisation used for every comparison of place and county names
+  (case, punctuation, `St.`/`Saint`, `Ft.`/`Fort`, `Mt.`/`Mount`, curly quotes, hyphens).
+- `CountyIndex` matches a county as people print it ("Acadia County" for a Louisiana parish,
+  "Miami Dade", "Lake Conty", "City of Virginia Beach", "Municipality of Anchorage") to its 5-digit
+  FIPS within one state; a fuzzy match is allowed only when it is unambiguous and reported as such.
+- `CityIndex` is the place gazetteer: the `zipcodes` package ships the USPS ZIP table with each
+  ZIP's city, acceptable city names and county. A city's county is the county of most of its ZIPs;
+  the share is returned so callers can lower their confidence when a city straddles counties.
+  Built once per package version and cached as JSON beside the geography.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u00b4": "'", "`": "'", "\u2013": "-", "\u2014": "-"})
+_ABBREV = (
+    (re.compile(r"\bst\b\.?|\bste\b\.?"), "saint"),
+    (re.compile(r"\bft\b\.?"), "fort"),
+    (re.compile(r"\bmt\b\.?"), "mount"),
+)
+_COUNTY_WORDS = re.compile(
+    r"\b(city and borough|census area|county|parish|borough|municipality|municipio|island|islands|district)\b"
+)
+_COUNTY_PREFIX = re.compile(r"^(city and borough of|municipality of|borough of|county of|parish of|city of|town of)\s+")
+_COUNTY_TYPOS = {"counry", "couny", "conty", "couty", "countey", "cnty", "countyy", "coutny"}
+
+
+def clean(text: object) -> str:
+    """Spaces, curly quotes and dashes normalised; '' for None."""
+    if text is None:
+        return ""
+    return re.sub(r"[\s\u00a0\u2000-\u200b\u202f\ufeff]+", " ", str(text).translate(_QUOTES)).strip()
+
+
+def name_key(text: object) -> str:
+    """Comparison key for a place or county name: lower case, abbreviations expanded, letters only."""
+    low = clean(text).lower()
+    for pattern, repl in _ABBREV:
+        low = pattern.sub(repl, low)
+    return re.sub(r"[^a-z0-9]", "", low)
+
+
+def is_county_word(token: str) -> bool:
+    """True for 'County' and its typos as printed by ICE ('Conty', 'Couny', 'Counry')."""
+    low = token.lower().strip(".,")
+    return low == "county" or low in _COUNTY_TYPOS
+
+
+@dataclass(frozen=True)
+class CountyMatch:
+    """A county found for a printed name: FIPS, its name, and whether the match was fuzzy."""
+
+    county_fips: str
+    name: str
+    fuzzy: bool = False
+
+
+class CountyIndex:
+    """County names of every state, matched as printed."""
+
+    def __init__(self, counties: list[dict]):
+        self._by_state: dict[str, dict[str, list[tuple[str, str, bool]]]] = defaultdict(lambda: defaultdict(list))
+        self.names: dict[str, str] = {}
+        self.state_of: dict[str, str] = {}
+        for c in counties:
+            is_city = c["lsad"] == "city"
+            entry = (c["county_fips"], c["name"], is_city)
+            keys = {name_key(c["short_name"]), name_key(_strip_county_words(c["name"]))}
+            for key in keys:
+                if key and entry not in self._by_state[c["state"]][key]:
+                    self._by_state[c["state"]][key].append(entry)
+            self.names[c["county_fips"]] = c["name"]
+            self.state_of[c["county_fips"]] = c["state"]
+
+    def keys(self, state: str) -> list[str]:
+        """Every name key of the state's counties."""
+        return list(self._by_state.get(state, {}))
+
+    def match(self, state: str | None, printed: object, *, fuzzy: bool = True) -> CountyMatch | None:
+        """The county of `state` that `printed` names, or None."""
+        if not state or state not in self._by_state:
+            return None
+        text = clean(printed)
+        if not text:
+            return None
+        low = text.lower()
+        wants_city = bool(re.search(r"\bcity\b", low)) and not re.search(r"\bcounty\b", low)
+        key = name_key(_strip_county_words(text))
+        if not key:
+            return None
+        table = self._by_state[state]
+        candidates = table.get(key)
+        if not candidates and wants_city:
+            # "Carson City", "James City County" keep "city" in their short names.
+            candidates = table.get(name_key(_strip_county_words(text, keep_city=True)))
+        if not candidates and key.endswith("city"):
+            candidates = table.get(key[: -len("city")])
+        was_fuzzy = False
+        if not candidates and fuzzy and len(key) >= 5:
+            close = difflib.get_close_matches(key, list(table), n=2, cutoff=0.8)
+            if len(close) == 1 or (len(close) == 2 and difflib.SequenceMatcher(None, key, close[0]).ratio()
+                                   > difflib.SequenceMatcher(None, key, close[1]).ratio()):
+                candidates = table[close[0]]
+                was_fuzzy = True
+        if not candidates:
+            return None
+        if len(candidates) > 1:
+            # Virginia's "Fairfax County" and "Fairfax city", "Baltimore County" and "Baltimore city".
+            preferred = [c for c in candidates if c[2] == wants_city]
+            candidates = preferred or candidates
+        fips, name, _ = candidates[0]
+        return CountyMatch(fips, name, was_fuzzy)
+
+    def independent_city(self, state: str | None, place: object) -> CountyMatch | None:
+        """The county-equivalent city (Virginia's independent cities, Baltimore, St. Louis, Carson City)."""
+        if not state or state not in self._by_state:
+            return None
+        key = name_key(place)
+        for k in (key, key[:-4] if key.endswith("city") else None):
+            for fips, name, is_city in self._by_state[state].get(k or "", []):
+                if is_city or name.lower().endswith("city"):
+                    return CountyMatch(fips, name)
+        return None
+
+
+def _strip_county_words(text: str, keep_city: bool = False) -> str:
+    low = clean(text).lower()
+    low = _COUNTY_PREFIX.sub("", low)
+    tokens = low.split()
+    if len(tokens) > 1 and is_county_word(tokens[-1]):
+        tokens = tokens[:-1]
+    low = " ".join(tokens)
+    low = _COUNTY_WORDS.sub(" ", low)
+    if not keep_city:
+        low = re.sub(r"\bcity\s*$", " ", low)
+    return low.strip() or clean(text).lower()
+
+
+# --- the city gazetteer --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CityCounty:
+    """County of a USPS city: FIPS, the share of the city's ZIPs in it, and how the name matched."""
+
+    county_fips: str
+    share: float
+    via: str  # 'city' (the ZIP's city) or 'acceptable' (an acceptable city name of the ZIP)
+
+
+class CityIndex:
+    """USPS city name → county FIPS, from the `zipcodes` package."""
+
+    def __init__(self, table: dict[str, dict[str, dict[str, int]]]):
+        self._table = table  # via → "ST|key" → {fips: zips}
+
+    @classmethod
+    def build(cls, county_index: CountyIndex) -> CityIndex:
+        """Read every ZIP of the package and count ZIPs per (city, county)."""
+        import zipcodes
+
+        table: dict[str, dict[str, Counter]] = {"city": defaultdict(Counter), "acceptable": defaultdict(Counter)}
+        for z in zipcodes.list_all():
+            if z.get("zip_code_type") == "MILITARY" or not z.get("county"):
+                continue
+            state = z["state"]
+            match = county_index.match(state, z["county"])
+            if match is None:
+                continue
+            table["city"][f"{state}|{name_key(z['city'])}"][match.county_fips] += 1
+            for alt in z.get("acceptable_cities") or []:
+                table["acceptable"][f"{state}|{name_key(alt)}"][match.county_fips] += 1
+        return cls({via: {k: dict(v) for k, v in t.items()} for via, t in table.items()})
+
+    def to_json(self) -> str:
+        """Serialised form for the cache."""
+        return json.dumps(self._table, separators=(",", ":"), sort_keys=True)
+
+    def county(self, state: str | None, place: object) -> CityCounty | None:
+        """The county most of the city's ZIPs lie in; None when the name is not a USPS city of the state."""
+        if not state:
+            return None
+        key = f"{state}|{name_key(place)}"
+        for via in ("city", "acceptable"):
+            counts = self._table[via].get(key)
+            if counts:
+                fips, n = max(sorted(counts.items()), key=lambda kv: kv[1])
+                return CityCounty(fips, n / sum(counts.values()), via)
+        return None
+
+
+def zipcodes_version() -> str:
+    """Installed version of the `zipcodes` package (part of the cache key)."""
+    return metadata.version("zipcodes")
+
+
+@lru_cache(maxsize=1)
+def city_index() -> CityIndex:
+    """The cached city gazetteer for the installed `zipcodes` and reference geography."""
+    from flows.jurisdictions import geography
+
+    path = geography.ensure_built() / f"cities-zipcodes{zipcodes_version()}.json"
+    if path.exists():
+        return CityIndex(json.loads(path.read_text(encoding="utf-8")))
+    index = CityIndex.build(county_index())
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(index.to_json(), encoding="utf-8")
+    tmp.replace(path)
+    return index
+
+
+@lru_cache(maxsize=1)
+def county_index() -> CountyIndex:
+    """The county matcher over the reference geography."""
+    from flows.jurisdictions import geography
+
+    return CountyIndex(geography.counties())

@@ -1,0 +1,246 @@
+"""Cleaning of single values from ICE's lists: text, states, models, agency types, counties, dates, URLs.
+
+Each function takes a value exactly as printed and returns the cleaned value (or None), never
+raising on odd input. The raw value is always kept beside the cleaned one by the caller, so every
+correction made here can be seen and undone.
+
+- text: NBSP and other odd spaces → space, curly quotes → straight, runs of spaces collapsed.
+- state: full names in any case, typos (`PENNSLYVANIA`, `UTAHJ`, `WEST VIRIGINA`) and USPS codes
+  → USPS code, territories included.
+- model: by keyword → JEM (jail), TFM (task force), WSO (warrant service); older `Jail & Task Force`
+  → both.
+- agency type: County / Municipality / State Agency / Tribal (typos like `Muncipality` included).
+- county: `#N/A`, `N/A` → None; ICE's verified corrections applied (flows/reference/).
+- signed: Excel dates, ISO or US text → date; impossible years (`5025`) repaired with a note.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import us
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u0060": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2013": "-", "\u2014": "-"})
+_MISSING = {"", "#N/A", "N/A", "NA", "#NA", "NONE", "NULL", "-", "--", "#VALUE!", "#REF!"}
+
+
+def clean_text(value: object) -> str | None:
+    """Normalise spaces and quotes; None for empty or missing markers."""
+    if value is None:
+        return None
+    text = _SPACES.sub(" ", str(value).translate(_QUOTES)).strip()
+    return None if text.upper() in _MISSING else text
+
+
+# --- states -------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _state_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for st in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
+        names[st.name.upper()] = st.abbr
+        names[st.abbr] = st.abbr
+    names["WASHINGTON DC"] = names["WASHINGTON, D.C."] = names["D.C."] = "DC"
+    names["NORTHERN MARIANA ISLANDS"] = "MP"
+    names["COMMONWEALTH OF THE NORTHERN MARIANA ISLANDS"] = "MP"
+    names["US VIRGIN ISLANDS"] = names["U.S. VIRGIN ISLANDS"] = "VI"
+    return names
+
+
+@lru_cache(maxsize=4096)
+def state_code(value: object) -> str | None:
+    """USPS code for a state or territory as printed (any case, typos, footnote stars)."""
+    text = clean_text(value)
+    if not text:
+        return None
+    key = re.sub(r"[^A-Z .,]", "", text.upper()).strip(" .,")
+    key = re.sub(r"\s+", " ", key)
+    names = _state_names()
+    if key in names:
+        return names[key]
+    close = difflib.get_close_matches(key, [n for n in names if len(n) > 2], n=1, cutoff=0.8)
+    return names[close[0]] if close else None
+
+
+@lru_cache(maxsize=64)
+def state_name(code: str) -> str | None:
+    """Full name for a USPS code."""
+    st = us.states.lookup(code) if code else None
+    return st.name if st else None
+
+
+# --- models and types -----------------------------------------------------------------------------
+
+MODELS = ("JEM", "TFM", "WSO")
+
+
+def models(value: object) -> list[str]:
+    """Models named by a SUPPORT TYPE cell, by keyword; [] when none is recognised."""
+    text = (clean_text(value) or "").lower()
+    found = []
+    if "jail" in text:
+        found.append("JEM")
+    if "task" in text:
+        found.append("TFM")
+    if "warrant" in text:
+        found.append("WSO")
+    return found
+
+
+def agency_type(value: object) -> str | None:
+    """County | Municipality | State Agency | Tribal, or None."""
+    text = (clean_text(value) or "").lower()
+    if not text:
+        return None
+    if text.startswith("count"):
+        return "County"
+    if text.startswith(("munic", "munci", "city", "town", "village")):
+        return "Municipality"
+    if text.startswith("state"):
+        return "State Agency"
+    if text.startswith("trib"):
+        return "Tribal"
+    if text.startswith("feder"):
+        return "Federal"
+    return None
+
+
+# --- counties --------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def county_fixes() -> dict[tuple[str, str], str]:
+    """ICE's verified county corrections keyed by (USPS code, county as printed, lower case)."""
+    fixes = {}
+    with (REFERENCE_DIR / "ice_county_fixes.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = state_code(row["state"])
+            fixes[(code, row["county"].strip().lower())] = row["county_fixed"].strip()
+    return fixes
+
+
+def county(value: object, state: str | None) -> tuple[str | None, str | None]:
+    """Cleaned COUNTY and a note when a verified correction was applied."""
+    text = clean_text(value)
+    if not text:
+        return None, None
+    fixed = county_fixes().get((state, text.lower()))
+    if fixed and fixed != text:
+        return fixed, f"county '{text}' corrected to '{fixed}' (ICE verified fix)"
+    return text, None
+
+
+@lru_cache(maxsize=1)
+def state_fixes() -> dict[tuple[str, str, str, date], str]:
+    """Agreements ICE printed under the wrong state: (state, agency lower, model, signed) → right state."""
+    fixes = {}
+    with (REFERENCE_DIR / "ice_state_fixes.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for model in models(row["support_type"]):
+                key = (state_code(row["state"]), row["agency"].strip().lower(), model, date.fromisoformat(row["signed"]))
+                fixes[key] = state_code(row["state_fixed"])
+    return fixes
+
+
+def fixed_state(state: str | None, agency: str | None, model: str, signed: date | None) -> str | None:
+    """The right state for an agreement ICE listed under the wrong one, else None."""
+    if not (state and agency and signed):
+        return None
+    return state_fixes().get((state, agency.lower(), model, signed))
+
+
+# --- agencies --------------------------------------------------------------------------------------
+
+_FOOTNOTE = re.compile(r"[*†‡]+")
+_ADDENDUM = re.compile(r"\s*\((?:addendum|amendment)\)\s*", re.I)
+
+
+def agency_name(value: object) -> str | None:
+    """Agency name with footnote marks and a stray '(Addendum)' removed."""
+    text = clean_text(value)
+    if not text:
+        return None
+    text = _ADDENDUM.sub(" ", _FOOTNOTE.sub("", text)).strip(" ,;")
+    return re.sub(r"\s+", " ", text) or None
+
+
+# --- dates -----------------------------------------------------------------------------------------
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_date(value: object) -> date | None:
+    """A date from an Excel date/serial, ISO text or US text; None when it is not a date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float):
+        if 1 <= value < 200000:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        return None
+    text = clean_text(value)
+    if not text:
+        return None
+    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if m:
+        y, mo, d = map(int, m.groups())
+    else:
+        m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$", text)
+        if not m:
+            return None
+        mo, d, y = map(int, m.groups())
+        if y < 100:
+            y += 2000
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def signed_date(value: object, as_of: date | None) -> tuple[date | None, str | None]:
+    """SIGNED as a date; a year no list could print (after the list's date, or before 2000) repaired.
+
+    `5025-07-07` in a list of 2025 becomes 2025-07-07. Returns the date and a note when repaired.
+    """
+    parsed = parse_date(value)
+    if parsed is None:
+        return None, (f"SIGNED '{value}' is not a date" if clean_text(value) else None)
+    if as_of is None or (date(2000, 1, 1) <= parsed <= as_of):
+        return parsed, None
+    for year in (as_of.year, as_of.year - 1):
+        if str(parsed.year)[-2:] == str(year)[-2:] or str(parsed.year)[-3:] == str(year)[-3:]:
+            try:
+                fixed = parsed.replace(year=year)
+            except ValueError:
+                continue
+            if fixed <= as_of:
+                return fixed, f"SIGNED year {parsed.year} impossible on {as_of}; read as {fixed}"
+    return None, f"SIGNED {parsed} impossible on {as_of}; left empty"
+
+
+# --- MOA links -------------------------------------------------------------------------------------
+
+_WAYBACK = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/", re.I)
+
+
+def moa_url(hyperlink: str | None, text: object) -> str | None:
+    """The MOA/addendum URL: the cell's hyperlink, else a URL typed in the cell; archive wrapper removed."""
+    candidate = clean_text(hyperlink) or None
+    if not candidate:
+        cell = clean_text(text) or ""
+        m = re.search(r"https?://\S+", cell)
+        candidate = m.group(0) if m else None
+    if not candidate:
+        return None
+    return _WAYBACK.sub("", candidate)

@@ -1,0 +1,60 @@
+"""Turn an HTML page into its visible text lines, in reading order, one per block element.
+
+The sanctuary parsers work on lines rather than on one site's CSS classes: the same parser then
+reads the original page, an archived capture (with the archive's banner) and a reprint, as long as
+the text order is kept.
+"""
+
+from __future__ import annotations
+
+import lxml.html
+
+from flows.sanctuary.geo import clean_space
+
+BLOCK_TAGS = {
+    "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "button", "dt", "dd", "td", "th", "div",
+    "summary", "section", "article", "ul", "ol", "dl", "table", "tr", "header", "footer", "main",
+    "nav", "aside", "blockquote", "figure", "figcaption", "form", "label", "option",
+}
+SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
+
+
+def html_lines(html: bytes | str) -> list[str]:
+    """Visible text of the page as lines: one per leaf block element, `<br>` splitting lines."""
+    if isinstance(html, bytes):
+        doc = lxml.html.document_fromstring(html)
+    else:
+        doc = lxml.html.document_fromstring(html.encode("utf-8"))
+    for el in list(doc.iter(*SKIP_TAGS)):
+        el.drop_tree()
+    for br in doc.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    lines: list[str] = []
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        children = [c for c in el if isinstance(c.tag, str)]
+        has_block = any(_has_block(c) for c in children)
+        if tag in BLOCK_TAGS and not has_block:
+            _emit(el.text_content(), lines)
+            return
+        _emit(el.text or "", lines)
+        for child in children:
+            walk(child)
+            _emit(child.tail or "", lines)
+
+    walk(doc)
+    return lines
+
+
+def _has_block(el) -> bool:
+    if el.tag in BLOCK_TAGS:
+        return True
+    return any(_has_block(c) for c in el if isinstance(c.tag, str))
+
+
+def _emit(text: str, lines: list[str]) -> None:
+    for part in text.split("\n"):
+        part = clean_space(part)
+        if part:
+            lines.append(part)

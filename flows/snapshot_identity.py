@@ -1,0 +1,168 @@
+"""Which list a file is, and the date it describes: from its name, checked against its content.
+
+ICE's file names carry the list and a date in many spellings (`participatingAgencies05292025am`,
+`287gParticipatingAgencies091526pm`, `ParticipatingAgency091826am`, `… copy`, `…_b`, a time
+appended, `090022025` for 2025-09-02); archive captures carry a capture timestamp
+(`ParticipatingEntities-20210131051047`). Names lie, so the content decides:
+
+- list kind: a participating list always has SIGNED, a pending list never does (ICE once published
+  each under the other's name). The content wins; the disagreement is noted.
+- as-of: a manifest entry if given; else the name's date (or capture time); else the fetch time;
+  else the newest SIGNED date. An as-of earlier than the newest SIGNED date is a typo: the year is
+  corrected (or the newest SIGNED date used) and the correction noted.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from flows.ice_lists import ParsedList
+
+
+@dataclass
+class NameHints:
+    """What a file name claims."""
+
+    list_kind: str | None
+    as_of: date | None
+    basis: str | None  # file_name | capture_time
+    note: str | None = None
+
+
+@dataclass
+class Identity:
+    """The decided list kind and as-of date, with how they were decided."""
+
+    list_kind: str
+    as_of: date
+    basis: str
+    notes: list[str] = field(default_factory=list)
+
+
+_CAPTURE = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?(?!\d)")
+
+
+def _kind_from_name(lower: str) -> str | None:
+    if "pending" in lower:
+        return "pending"
+    if "particip" in lower or "entities" in lower:
+        return "participating"
+    return None
+
+
+def _date_from_digits(digits: str) -> date | None:
+    """MMDDYYYY, MMDDYY, MDDYYYY/MMDYYYY, and the malformed MM0DDYYYY ICE once published."""
+    candidates: list[tuple[int, int, int]] = []
+    if len(digits) == 8:
+        candidates.append((int(digits[4:]), int(digits[:2]), int(digits[2:4])))
+    elif len(digits) == 6:
+        candidates.append((2000 + int(digits[4:]), int(digits[:2]), int(digits[2:4])))
+    elif len(digits) == 9:
+        candidates.append((int(digits[5:]), int(digits[:2]), int(digits[2:5])))
+    elif len(digits) == 7:
+        candidates.append((int(digits[3:]), int(digits[:1]), int(digits[1:3])))
+        candidates.append((int(digits[3:]), int(digits[:2]), int(digits[2:3])))
+    for y, m, d in candidates:
+        try:
+            return date(y, m, d)
+        except ValueError:
+            continue
+    return None
+
+
+def hints_from_name(file_name: str) -> NameHints:
+    """List kind and date claimed by a file name."""
+    stem = Path(file_name).stem
+    lower = stem.lower()
+    kind = _kind_from_name(lower)
+    m = re.search(r"-(\d{14})(?!\d)", stem) or re.search(r"(?<!\d)(20\d{12})(?!\d)", stem)
+    if m:
+        ts = m.group(1)
+        try:
+            return NameHints(kind, date(int(ts[:4]), int(ts[4:6]), int(ts[6:8])), "capture_time")
+        except ValueError:
+            pass
+    # ICE's own names: the first digit run after the list word (a leading '287g' is not a date).
+    anchor = max(lower.find("agenc"), lower.find("particip"), lower.find("pending"), 0)
+    for run in re.finditer(r"\d{6,9}", stem[anchor:]):
+        parsed = _date_from_digits(run.group(0))
+        if parsed:
+            return NameHints(kind, parsed, "file_name")
+        return NameHints(kind, None, None, f"date digits '{run.group(0)}' in the file name are not a date")
+    return NameHints(kind, None, None)
+
+
+def decide(
+    parsed: ParsedList,
+    file_name: str,
+    *,
+    manifest: tuple[str, date] | None = None,
+    fetched_at: datetime | None = None,
+    today: date | None = None,
+) -> Identity:
+    """List kind and as-of for a parsed list, from manifest, name, fetch time and content."""
+    hints = hints_from_name(file_name)
+    notes = [hints.note] if hints.note else []
+    content_kind = "participating" if parsed.has_signed else "pending"
+    if manifest:
+        kind, as_of = manifest
+        if kind != content_kind:
+            notes.append(f"manifest says {kind} but the content is a {content_kind} list")
+        return Identity(kind, as_of, "manifest", notes)
+    if hints.list_kind and hints.list_kind != content_kind:
+        notes.append(
+            f"file name says {hints.list_kind} but the content is a {content_kind} list "
+            f"({'has' if parsed.has_signed else 'no'} SIGNED column): read as {content_kind}"
+        )
+    ceiling = (fetched_at.date() if fetched_at else None) or today or date.today()
+    signed = [d for d in parsed.signed_dates() if d <= ceiling]
+    newest = max(signed) if signed else None
+    if hints.as_of:
+        as_of, basis = hints.as_of, hints.basis or "file_name"
+    elif fetched_at:
+        as_of, basis = fetched_at.date(), "fetch_time"
+    elif newest:
+        as_of, basis = newest, "newest_signed"
+    else:
+        raise ValueError("no date in the file name, no fetch time and no SIGNED dates: as-of unknown")
+    if newest and as_of < newest:
+        corrected = None
+        for year in (newest.year, newest.year + 1):
+            try:
+                candidate = as_of.replace(year=year)
+            except ValueError:
+                continue
+            if newest <= candidate <= ceiling:
+                corrected = candidate
+                break
+        fixed = corrected or newest
+        notes.append(f"as-of {as_of} from the {basis.replace('_', ' ')} is before the newest SIGNED {newest}: read as {fixed}")
+        as_of, basis = fixed, f"{basis}_corrected"
+    return Identity(content_kind, as_of, basis, notes)
+
+
+def read_manifest(path: Path | str) -> dict[str, tuple[str, date]]:
+    """Manifest CSV `path,list_kind,as_of` → {resolved path or base name: (list_kind, as_of)}."""
+    manifest_path = Path(path)
+    entries: dict[str, tuple[str, date]] = {}
+    with manifest_path.open(encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"path", "list_kind", "as_of"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{manifest_path}: manifest lacks column(s) {', '.join(sorted(missing))}")
+        for n, row in enumerate(reader, start=2):
+            kind = (row["list_kind"] or "").strip().lower()
+            if kind not in ("participating", "pending"):
+                raise ValueError(f"{manifest_path}:{n}: list_kind must be participating or pending, not {kind!r}")
+            try:
+                as_of = date.fromisoformat(row["as_of"].strip())
+            except ValueError:
+                raise ValueError(f"{manifest_path}:{n}: as_of {row['as_of']!r} is not YYYY-MM-DD") from None
+            rel = row["path"].strip()
+            entries[str((manifest_path.parent / rel).resolve())] = (kind, as_of)
+            entries.setdefault(Path(rel).name, (kind, as_of))
+    return entries

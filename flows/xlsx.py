@@ -1,0 +1,150 @@
+"""Safe, fast reading of .xlsx workbooks: cell values via python-calamine, hyperlinks from the sheet XML.
+
+Calamine reads values in milliseconds but drops hyperlinks; ICE keeps MOA URLs only in the cells'
+hyperlinks, so those are read straight from the zip: the sheet's `<hyperlinks>` element and its
+`_rels` file. Both are scanned with regular expressions over bytes, which never expands XML
+entities.
+
+Guarantees: a file that is not a zip, a truncated or corrupt zip, a zip bomb (too large once
+unpacked, or an absurd compression ratio) or a workbook without sheets raises `WorkbookError`
+with a one-line reason, before any cell is read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html import unescape
+
+import python_calamine
+
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200
+MAX_MEMBERS = 2000
+
+
+class WorkbookError(ValueError):
+    """The bytes are not a workbook we can read safely; the message is one line."""
+
+
+@dataclass
+class Sheet:
+    """The first worksheet: rows of values from A1 (absolute positions), and hyperlinks by cell."""
+
+    name: str
+    rows: list[list[object]]
+    hyperlinks: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) -> URL
+
+
+def check_zip(body: bytes) -> zipfile.ZipFile:
+    """Open the bytes as a zip, refusing non-zips, corrupt archives and zip bombs."""
+    if not body.startswith(b"PK\x03\x04"):
+        raise WorkbookError("not an xlsx workbook (no zip signature)")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(body))
+        members = zf.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise WorkbookError(f"corrupt or truncated xlsx ({exc})") from None
+    if len(members) > MAX_MEMBERS:
+        raise WorkbookError(f"refused: {len(members)} zip members")
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNPACKED_BYTES:
+        raise WorkbookError(f"refused as a zip bomb: {total} bytes once unpacked")
+    for m in members:
+        if m.compress_size and m.file_size / m.compress_size > MAX_RATIO and m.file_size > 1024 * 1024:
+            raise WorkbookError(f"refused as a zip bomb: {m.filename} compresses {m.file_size // m.compress_size}:1")
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" not in names:
+        raise WorkbookError("not an xlsx workbook (no xl/workbook.xml)")
+    return zf
+
+
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    return {k.decode().split(":")[-1] if k != b"r:id" else "rid": unescape(v.decode("utf-8", "replace"))
+            for k, v in _ATTR.findall(tag)}
+
+
+def _first_sheet_path(zf: zipfile.ZipFile) -> str:
+    workbook = zf.read("xl/workbook.xml")
+    first = re.search(rb"<(?:\w+:)?sheet\b[^>]*>", workbook)
+    if not first:
+        raise WorkbookError("workbook has no sheets")
+    rid = _attrs(first.group(0)).get("rid") or _attrs(first.group(0)).get("id")
+    try:
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return "xl/worksheets/sheet1.xml"
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        a = _attrs(tag)
+        if a.get("Id") == rid:
+            target = a.get("Target", "").lstrip("/")
+            return target if target.startswith("xl/") else "xl/" + target
+    return "xl/worksheets/sheet1.xml"
+
+
+def _cell_position(ref: str) -> tuple[int, int] | None:
+    m = re.match(r"^\$?([A-Z]{1,3})\$?(\d+)", ref)
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + (ord(ch) - 64)
+    return int(m.group(2)) - 1, col - 1
+
+
+def read_hyperlinks(zf: zipfile.ZipFile, sheet_path: str) -> dict[tuple[int, int], str]:
+    """External hyperlinks of a sheet by (row0, col0)."""
+    try:
+        xml = zf.read(sheet_path)
+    except KeyError:
+        return {}
+    start = xml.find(b"<hyperlinks")
+    if start < 0:
+        return {}
+    block = xml[start: xml.find(b"</hyperlinks>", start) + 13]
+    folder, _, base = sheet_path.rpartition("/")
+    targets: dict[str, str] = {}
+    try:
+        rels = zf.read(f"{folder}/_rels/{base}.rels")
+        for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+            a = _attrs(tag)
+            if a.get("Id") and a.get("Target"):
+                targets[a["Id"]] = a["Target"]
+    except KeyError:
+        pass
+    links: dict[tuple[int, int], str] = {}
+    for tag in re.findall(rb"<(?:\w+:)?hyperlink\b[^>]*>", block):
+        a = _attrs(tag)
+        url = targets.get(a.get("rid", ""))
+        if not url:
+            continue
+        for ref in a.get("ref", "").split():
+            first, _, last = ref.partition(":")
+            p0, p1 = _cell_position(first), _cell_position(last or first)
+            if p0 and p1:
+                for r in range(p0[0], p1[0] + 1):
+                    for c in range(p0[1], p1[1] + 1):
+                        links[(r, c)] = url
+    return links
+
+
+def read_first_sheet(body: bytes) -> Sheet:
+    """Values and hyperlinks of the workbook's first sheet."""
+    zf = check_zip(body)
+    sheet_path = _first_sheet_path(zf)
+    try:
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(body))
+        if not wb.sheet_names:
+            raise WorkbookError("workbook has no sheets")
+        sheet = wb.get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except WorkbookError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for broken parts
+        raise WorkbookError(f"unreadable xlsx ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})") from None
+    return Sheet(name=sheet.name, rows=rows, hyperlinks=read_hyperlinks(zf, sheet_path))

@@ -1,0 +1,89 @@
+"""Crawl bookkeeping shared by the spiders and the crawl runner (flows/crawl.py).
+
+`StatsDump` writes a crawl's final Scrapy stats as one JSON file (setting `TRACKER_STATS_PATH`) when
+the spider closes, so the process that started the crawl reads numbers instead of parsing logs.
+Spiders record what went wrong under the `tracker/` stats keys below through `record_failure` and
+`record_missing`; the runner turns those into its one-line error.
+
+Guarantee: whenever the spider closes (finished, shut down, or closed by the spider itself) the stats
+file is written whole (temporary file + rename), including `finish_reason`. If the process dies before
+the spider closes there is no file, and the runner reports that.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
+
+# Stats keys the spiders set and flows/crawl.py reads.
+FAILED_URLS = "tracker/failed_urls"  # list of "URL (reason)" for downloads that never succeeded
+MISSING_LINKS = "tracker/missing_links"  # list of kinds of link a page should have had but did not
+REJECTED_BODIES = "tracker/rejected_bodies"  # count of responses refused for their content
+
+
+def record_failure(crawler: Any, url: str, reason: str) -> None:
+    """Note a URL that could not be fetched (or whose body was refused) in the crawl stats."""
+    stats = crawler.stats
+    failed = list(stats.get_value(FAILED_URLS, []))
+    failed.append(f"{url} ({reason})")
+    stats.set_value(FAILED_URLS, failed)
+
+
+def record_missing(crawler: Any, kinds: list[str]) -> None:
+    """Note kinds of link the spider expected on a page and did not find."""
+    stats = crawler.stats
+    missing = list(stats.get_value(MISSING_LINKS, []))
+    missing.extend(k for k in kinds if k not in missing)
+    stats.set_value(MISSING_LINKS, missing)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+class StatsDump:
+    """Write the final crawl stats to `TRACKER_STATS_PATH` as JSON when the spider closes."""
+
+    def __init__(self, crawler: Any, path: Path):
+        self.crawler = crawler
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        path = crawler.settings.get("TRACKER_STATS_PATH")
+        if not path:
+            raise NotConfigured("TRACKER_STATS_PATH not set")
+        ext = cls(crawler, Path(path))
+        # A bound method of an object the extension manager keeps alive: Scrapy holds handlers weakly.
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider, reason):
+        stats = dict(self.crawler.stats.get_stats())
+        # CoreStats sets finish_reason in its own handler; do not depend on handler order.
+        stats.setdefault("finish_reason", reason)
+        stats["spider"] = spider.name
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".stats-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(_jsonable(stats), fh, indent=2, sort_keys=True)
+        os.replace(tmp, self.path)
+        logger.info("final stats written to %s", self.path)

@@ -1,0 +1,325 @@
+"""Loading raw files into the warehouse: archive → parse → decide identity → one transaction.
+
+Every file goes the same way, whether it comes from a backfill folder or a spider's feed:
+
+1. its bytes are archived (content-addressed) before anything parses them;
+2. it is parsed outside the database; a bad file gets a one-line error naming it and the reason,
+   is recorded in `load_errors` / `raw_files`, and the rest of the batch goes on;
+3. the good snapshots of the batch, and the derived tables rebuilt from all snapshots, are written
+   in **one transaction**: the batch lands whole or not at all.
+
+Idempotent and order-independent: a snapshot is keyed by the sha256 of its file, so the same bytes
+under any name are one snapshot (dated by the earliest date among its names), a file already loaded
+by the same parser version is skipped without parsing, and every derived table is a pure function
+of the loaded snapshots.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from flows import ice_lists, identity, snapshot_identity
+from flows.config import raw_dir
+from spiders.archive import RawArchive, Sighting
+from warehouse.db import writer
+
+LOADABLE_SUFFIXES = (".xlsx",)
+
+
+@dataclass
+class Candidate:
+    """A file to load: where its bytes are archived and how it was seen."""
+
+    sighting: Sighting
+    manifest: tuple[str, date] | None = None
+    source_path: str = ""
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    file_name: str
+    sha256: str
+    status: str  # loaded | unchanged | failed | duplicate
+    error: str | None = None
+    list_kind: str | None = None
+    as_of: date | None = None
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    """The outcome of one load: per-file results and totals."""
+
+    results: list[FileResult] = field(default_factory=list)
+    derived: bool = False
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def loaded(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "loaded"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@dataclass
+class ParsedSnapshot:
+    """A snapshot ready to write."""
+
+    snapshot_id: str
+    sha256: str
+    source: str
+    list_kind: str
+    as_of: date
+    basis: str
+    notes: list[str]
+    header: str
+    sheet_name: str | None
+    rows: list[dict]
+    row_count: int
+    names: list[tuple[str, str, date, str, str | None]]  # file_name, list_kind, as_of, basis, notes
+    caption: str | None = None
+    caption_count: int | None = None
+    caption_date: date | None = None
+
+
+ProgressFn = Callable[[str], None]
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def find_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
+    """Every loadable file under the given files/folders (sorted), and one-line errors for bad paths."""
+    found: list[Path] = []
+    errors: list[str] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in LOADABLE_SUFFIXES
+                                and not f.name.startswith(("~$", "."))))
+        elif p.is_file():
+            found.append(p)
+        else:
+            errors.append(f"{p}: no such file or folder")
+    return found, errors
+
+
+def parse_candidate(body: bytes, cand: Candidate) -> ParsedSnapshot:
+    """Parse one archived file into a snapshot (raises ice_lists.ListError/ValueError with one line)."""
+    s = cand.sighting
+    parsed = ice_lists.parse_workbook(body)
+    ident = snapshot_identity.decide(parsed, s.file_name, manifest=cand.manifest, fetched_at=_parse_time(s.fetched_at))
+    rows = ice_lists.clean_rows(parsed, ident.as_of)
+    for r in rows:
+        r["name_key"] = identity.name_key(r["agency_name"])
+    notes = list(ident.notes)
+    if parsed.unknown_columns:
+        notes.append("unknown column(s) ignored: " + ", ".join(parsed.unknown_columns))
+    return ParsedSnapshot(
+        snapshot_id=s.sha256, sha256=s.sha256, source="ice_workbook", list_kind=ident.list_kind,
+        as_of=ident.as_of, basis=ident.basis, notes=notes, header=parsed.header, sheet_name=parsed.sheet_name,
+        rows=rows, row_count=len(parsed.rows),
+        names=[(s.file_name, ident.list_kind, ident.as_of, ident.basis, "; ".join(ident.notes) or None)],
+    )
+
+
+def load_paths(
+    db_path: Path | str,
+    paths: Iterable[Path | str],
+    *,
+    manifest: Path | str | None = None,
+    raw_root: Path | str | None = None,
+    progress: ProgressFn | None = None,
+    source: str = "backfill",
+) -> LoadReport:
+    """Archive and load every file under `paths` (a backfill). See the module docstring."""
+    archive = RawArchive(raw_root or raw_dir())
+    files, path_errors = find_files(paths)
+    entries = snapshot_identity.read_manifest(manifest) if manifest else {}
+    candidates = []
+    for f in files:
+        sighting, _ = archive.put_file(f, source=source)
+        entry = entries.get(str(f.resolve())) or entries.get(f.name)
+        candidates.append(Candidate(sighting=sighting, manifest=entry, source_path=str(f)))
+    report = load_candidates(db_path, candidates, archive=archive, progress=progress)
+    for err in path_errors:
+        report.results.append(FileResult(file_name=err.split(":")[0], sha256="", status="failed", error=err))
+    return report
+
+
+def load_sightings(
+    db_path: Path | str, sightings: Iterable[Sighting], *, raw_root: Path | str | None = None,
+    progress: ProgressFn | None = None,
+) -> LoadReport:
+    """Load files a spider already archived (from its feed)."""
+    archive = RawArchive(raw_root or raw_dir())
+    return load_candidates(db_path, [Candidate(sighting=s) for s in sightings], archive=archive, progress=progress)
+
+
+def load_candidates(
+    db_path: Path | str,
+    candidates: list[Candidate],
+    *,
+    archive: RawArchive,
+    progress: ProgressFn | None = None,
+) -> LoadReport:
+    """Parse the candidates and write the good ones, with the derived tables, in one transaction."""
+    report = LoadReport()
+    with writer(db_path) as con:
+        known = dict(con.execute("SELECT snapshot_id, parser_version FROM snapshots WHERE source = 'ice_workbook'").fetchall())
+        known_names = {
+            (sid, name): (kind, as_of, basis)
+            for sid, name, kind, as_of, basis in con.execute(
+                "SELECT snapshot_id, file_name, list_kind, as_of, as_of_basis FROM snapshot_names").fetchall()
+        }
+        parsed: dict[str, ParsedSnapshot] = {}
+        failures: list[tuple[Candidate, str]] = []
+        for cand in candidates:
+            s = cand.sighting
+            name = s.file_name
+            if progress:
+                progress(name)
+            up_to_date = known.get(s.sha256) == ice_lists.PARSER_VERSION
+            seen = known_names.get((s.sha256, name))
+            same_manifest = cand.manifest is None or (seen and seen[2] == "manifest" and seen[:2] == cand.manifest)
+            if up_to_date and seen and same_manifest:
+                report.results.append(FileResult(name, s.sha256, "unchanged"))
+                continue
+            try:
+                body = archive.read(s.sha256)
+                if hashlib.sha256(body).hexdigest() != s.sha256:
+                    raise ValueError("archived bytes do not match their sha256")
+                snap = parse_candidate(body, cand)
+            except (ice_lists.ListError, ValueError) as exc:
+                msg = str(exc).splitlines()[0]
+                failures.append((cand, msg))
+                report.results.append(FileResult(name, s.sha256, "failed", error=f"{cand.source_path or name}: {msg}"))
+                continue
+            if s.sha256 in parsed:
+                parsed[s.sha256].names.extend(snap.names)
+                parsed[s.sha256].notes.append(f"same content also published as {name}")
+                status = "duplicate"
+            else:
+                parsed[s.sha256] = snap
+                status = "loaded"
+            report.results.append(FileResult(name, s.sha256, status, list_kind=snap.list_kind, as_of=snap.as_of,
+                                             rows=snap.row_count, notes=snap.notes))
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _record_sightings(con, candidates, archive)
+            for cand, msg in failures:
+                _record_failure(con, cand, msg)
+            for snap in parsed.values():
+                _write_snapshot(con, snap, archive)
+            changed = bool(parsed)
+            if changed:
+                from flows.derive import derive_all
+
+                derive_all(con)
+                report.derived = True
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return report
+
+
+def _record_sightings(con: duckdb.DuckDBPyConnection, candidates: list[Candidate], archive: RawArchive) -> None:
+    for cand in candidates:
+        s = cand.sighting
+        rel = str(archive.object_path(s.sha256).relative_to(archive.root))
+        con.execute(
+            """INSERT INTO raw_files VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL) ON CONFLICT DO NOTHING""",
+            [s.sha256, s.size, s.source, s.file_name, s.url, _parse_time(s.fetched_at), rel],
+        )
+        con.execute(
+            "INSERT INTO raw_file_sightings VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [s.sha256, s.source, s.file_name, s.url, _parse_time(s.fetched_at), s.status,
+             json.dumps(s.headers)],
+        )
+
+
+def _record_failure(con: duckdb.DuckDBPyConnection, cand: Candidate, msg: str) -> None:
+    s = cand.sighting
+    loaded = con.execute("SELECT count(*) FROM snapshots WHERE sha256 = ?", [s.sha256]).fetchone()[0]
+    if not loaded:
+        con.execute("UPDATE raw_files SET parse_status = 'failed', parse_error = ? WHERE sha256 = ?", [msg, s.sha256])
+    con.execute("INSERT INTO load_errors VALUES (?, ?, ?, now())", [s.sha256, s.file_name, msg])
+
+
+_ROW_COLUMNS = [
+    "snapshot_id", "row_number", "model", "state", "agency_name", "name_key", "agency_id", "agency_type",
+    "county", "signed", "moa_url", "addendum_url", "notes", "raw_state", "raw_agency", "raw_type",
+    "raw_county", "raw_support_type", "raw_signed", "raw_moa", "raw_addendum",
+]
+_ROW_TYPES = {"row_number": pa.int32(), "signed": pa.date32()}
+
+
+def _write_snapshot(con: duckdb.DuckDBPyConnection, snap: ParsedSnapshot, archive: RawArchive) -> None:
+    """Replace one snapshot (its names, rows and record) with the freshly parsed one."""
+    for name, kind, as_of, basis, notes in snap.names:
+        con.execute("DELETE FROM snapshot_names WHERE snapshot_id = ? AND file_name = ?", [snap.snapshot_id, name])
+        con.execute("INSERT INTO snapshot_names VALUES (?, ?, ?, ?, ?, ?)",
+                    [snap.snapshot_id, name, kind, as_of, basis, notes])
+    # The snapshot takes its date, kind and display name from the earliest-dated of its names
+    # (a manifest entry first), so loading the names in any order gives the same result.
+    first = con.execute(
+        """SELECT file_name, list_kind, as_of, as_of_basis, list(file_name) OVER () AS names
+           FROM snapshot_names WHERE snapshot_id = ?
+           ORDER BY as_of_basis <> 'manifest', as_of, file_name LIMIT 1""",
+        [snap.snapshot_id],
+    ).fetchone()
+    file_name, list_kind, as_of, basis, names = first
+    names = sorted(names)
+    rows = snap.rows
+    if as_of != snap.as_of:  # SIGNED cleaning depends on the as-of: redo it for the decided date
+        rows = ice_lists.clean_rows(ice_lists.parse_workbook(archive.read(snap.sha256)), as_of)
+        for r in rows:
+            r["name_key"] = identity.name_key(r["agency_name"])
+    con.execute("DELETE FROM snapshot_rows WHERE snapshot_id = ?", [snap.snapshot_id])
+    con.execute("DELETE FROM snapshots WHERE snapshot_id = ?", [snap.snapshot_id])
+    con.execute(
+        """INSERT INTO snapshots (snapshot_id, sha256, source, list_kind, as_of, as_of_basis, file_name, file_names,
+               sheet_name, header, row_count, status, quality_notes, caption, caption_count, caption_date,
+               parser_version, loaded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, now())""",
+        [snap.snapshot_id, snap.sha256, snap.source, list_kind, as_of, basis, file_name, names, snap.sheet_name,
+         snap.header, snap.row_count, "; ".join(dict.fromkeys(snap.notes)) or None, snap.caption,
+         snap.caption_count, snap.caption_date, ice_lists.PARSER_VERSION],
+    )
+    table = pa.table({
+        c: pa.array(
+            [snap.snapshot_id] * len(rows) if c == "snapshot_id" else [r.get(c) for r in rows],
+            type=_ROW_TYPES.get(c, pa.string()),
+        )
+        for c in _ROW_COLUMNS
+    })
+    con.register("_incoming_rows", table)
+    try:
+        con.execute("INSERT INTO snapshot_rows BY NAME SELECT * FROM _incoming_rows")
+    finally:
+        con.unregister("_incoming_rows")
+    con.execute("UPDATE raw_files SET parse_status = 'loaded', parse_error = NULL WHERE sha256 = ?", [snap.sha256])
+

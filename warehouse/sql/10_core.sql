@@ -1,0 +1,101 @@
+-- Core views over the ICE lists. Re-created on every migrate; see the README's data dictionary.
+
+CREATE OR REPLACE VIEW snapshot_summary AS
+SELECT s.file_name, s.sha256, s.list_kind, s.as_of,
+       s.row_count AS agreements,
+       count(DISTINCT r.agency_id) AS agencies,
+       count(DISTINCT r.state) AS states,
+       count(*) FILTER (WHERE r.model = 'JEM') AS jem,
+       count(*) FILTER (WHERE r.model = 'TFM') AS tfm,
+       count(*) FILTER (WHERE r.model = 'WSO') AS wso,
+       count(*) FILTER (WHERE r.model = 'UNKNOWN') AS unknown_model,
+       s.snapshot_id, s.source, s.status, s.as_of_basis, s.file_names, s.quality_notes
+FROM snapshots s LEFT JOIN snapshot_rows r USING (snapshot_id)
+GROUP BY ALL;
+COMMENT ON VIEW snapshot_summary IS 'One row per snapshot (distinct file content): ICE''s row count as published (agreements), distinct agencies and states, rows per model.';
+
+CREATE OR REPLACE VIEW monthly_snapshot AS
+WITH p AS (
+    SELECT snapshot_id, as_of, list_kind, file_name FROM snapshots WHERE status = 'published'
+), bounds AS (
+    SELECT list_kind, date_trunc('month', min(as_of)) AS lo, date_trunc('month', max(as_of)) AS hi FROM p GROUP BY list_kind
+), months AS (
+    SELECT list_kind, CAST(unnest(generate_series(lo, hi, INTERVAL 1 MONTH)) AS DATE) AS month FROM bounds
+), last_in AS (
+    SELECT list_kind, CAST(date_trunc('month', as_of) AS DATE) AS month,
+           arg_max(snapshot_id, (as_of, file_name)) AS snapshot_id, max(as_of) AS as_of
+    FROM p GROUP BY ALL
+)
+SELECT m.list_kind, m.month, l.snapshot_id, l.as_of,
+       CASE WHEN l.snapshot_id IS NULL THEN 'gap' ELSE 'observed' END AS coverage
+FROM months m LEFT JOIN last_in l USING (list_kind, month);
+COMMENT ON VIEW monthly_snapshot IS 'For each list kind and calendar month: the last published snapshot in that month, or coverage = gap when no capture exists for the month.';
+
+CREATE OR REPLACE VIEW monthly_agreements AS
+WITH ms AS (
+    SELECT month, snapshot_id, coverage FROM monthly_snapshot WHERE list_kind = 'participating'
+), combos AS (
+    SELECT DISTINCT state, model FROM agreements
+), active AS (
+    SELECT ms.month, coalesce(r.state, 'XX') AS state, r.model, count(*) AS n, count(DISTINCT r.agency_id) AS d
+    FROM ms JOIN snapshot_rows r USING (snapshot_id) GROUP BY ALL
+), signed AS (
+    SELECT CAST(date_trunc('month', signed) AS DATE) AS month, state, model, count(*) AS n
+    FROM agreements WHERE signed IS NOT NULL GROUP BY ALL
+), ended AS (
+    SELECT CAST(date_trunc('month', as_of) AS DATE) AS month, state, model, count(*) AS n
+    FROM agreement_events WHERE event = 'ended' GROUP BY ALL
+)
+SELECT ms.month, c.state, c.model,
+       CASE WHEN ms.coverage = 'gap' THEN NULL ELSE coalesce(a.n, 0) END AS active_end_of_month,
+       coalesce(s.n, 0) AS signed_in_month,
+       CASE WHEN ms.coverage = 'gap' THEN NULL ELSE coalesce(e.n, 0) END AS ended_in_month,
+       ms.coverage, ms.snapshot_id,
+       CASE WHEN ms.coverage = 'gap' THEN NULL ELSE coalesce(a.d, 0) END AS distinct_agreements_end_of_month
+FROM ms CROSS JOIN combos c
+LEFT JOIN active a ON a.month = ms.month AND a.state = c.state AND a.model = c.model
+LEFT JOIN signed s ON s.month = ms.month AND s.state = c.state AND s.model = c.model
+LEFT JOIN ended e ON e.month = ms.month AND e.state = c.state AND e.model = c.model;
+COMMENT ON VIEW monthly_agreements IS 'Per month, state and model: agreements active at month end as ICE lists them (rows of the last participating list of the month, ICE''s own count; NULL in gap months; distinct_agreements_end_of_month collapses ICE''s duplicate rows), agreements signed in the month (SIGNED date), agreements ended in the month (first list without them).';
+
+CREATE OR REPLACE VIEW monthly_reviews AS
+WITH ms AS (
+    SELECT month, snapshot_id, coverage FROM monthly_snapshot WHERE list_kind = 'pending'
+), models AS (
+    SELECT DISTINCT model FROM snapshot_rows JOIN snapshots USING (snapshot_id) WHERE list_kind = 'pending'
+), pend AS (
+    SELECT snapshot_id, model, count(DISTINCT agency_id) AS n FROM snapshot_rows GROUP BY ALL
+), appr AS (
+    SELECT CAST(date_trunc('month', approved_on) AS DATE) AS month, model, count(*) AS n,
+           median(days_to_approval) AS med
+    FROM agreement_reviews WHERE outcome = 'approved' GROUP BY ALL
+)
+SELECT ms.month, m.model,
+       CASE WHEN ms.coverage = 'gap' THEN NULL ELSE coalesce(p.n, 0) END AS pending_end_of_month,
+       coalesce(a.n, 0) AS approved_in_month,
+       a.med AS median_days_to_approval,
+       ms.coverage
+FROM ms CROSS JOIN models m
+LEFT JOIN pend p ON p.snapshot_id = ms.snapshot_id AND p.model = m.model
+LEFT JOIN appr a ON a.month = ms.month AND a.model = m.model;
+COMMENT ON VIEW monthly_reviews IS 'Per month and model: applications pending at month end (last pending list of the month), applications approved in the month, median days from first pending sighting to approval.';
+
+CREATE OR REPLACE MACRO agreements_as_of(d) AS TABLE
+WITH snap AS (
+    SELECT snapshot_id, as_of FROM snapshots
+    WHERE status = 'published' AND list_kind = 'participating' AND as_of <= CAST(d AS DATE)
+    ORDER BY as_of DESC, file_name DESC LIMIT 1
+)
+SELECT snap.as_of AS list_as_of, r.agency_id, r.state, r.agency_name, r.agency_type, r.county, r.model,
+       r.signed, r.moa_url, r.addendum_url, r.snapshot_id, r.row_number
+FROM snapshot_rows r JOIN snap USING (snapshot_id);
+
+CREATE OR REPLACE MACRO pending_as_of(d) AS TABLE
+WITH snap AS (
+    SELECT snapshot_id, as_of FROM snapshots
+    WHERE status = 'published' AND list_kind = 'pending' AND as_of <= CAST(d AS DATE)
+    ORDER BY as_of DESC, file_name DESC LIMIT 1
+)
+SELECT snap.as_of AS list_as_of, r.agency_id, r.state, r.agency_name, r.agency_type, r.county, r.model,
+       r.snapshot_id, r.row_number
+FROM snapshot_rows r JOIN snap USING (snapshot_id);
