@@ -2,8 +2,217 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows.config import default_db
+
+console = Console(stderr=True)
+out = Console()
+
+DbOption = typer.Option(None, "--db", help="Warehouse file (default: data/warehouse.duckdb or $TRACKER_DB).")
+
+
+def _db(db: Path | None) -> Path:
+    return Path(db) if db else default_db()
+
+
+def print_load_report(report, *, title: str = "Load summary") -> None:
+    """A table of what a load did, with every failure on its own line."""
+    counts: dict[str, int] = {}
+    for r in report.results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    table = Table(title=title, show_header=True)
+    for col in ("files", "loaded", "same content as another file", "unchanged", "failed", "rows loaded"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(len(report.results)), str(counts.get("loaded", 0)), str(counts.get("duplicate", 0)),
+        str(counts.get("unchanged", 0)), str(counts.get("failed", 0)),
+        str(sum(r.rows for r in report.results if r.status == "loaded")),
+    )
+    console.print(table)
+    for r in report.results:
+        if r.status == "failed":
+            console.print(f"[red]error[/red] {r.error}", highlight=False, soft_wrap=True)
+        elif r.status == "loaded" and r.notes:
+            for note in r.notes:
+                console.print(f"[yellow]note[/yellow] {r.file_name}: {note}", highlight=False, soft_wrap=True)
+
+
+def backfill(
+    paths: list[Path] = typer.Argument(..., help="Files or folders of .xlsx snapshots (searched recursively)."),
+    manifest: Path | None = typer.Option(None, "--manifest", help="CSV path,list_kind,as_of overriding inference."),
+    db: Path | None = DbOption,
+) -> None:
+    """Load an archive of historical snapshots through the same code as the pipeline."""
+    from warehouse.load import find_files, load_paths
+
+    files, _ = find_files(paths)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("loading", total=len(files))
+
+        def step(name: str) -> None:
+            progress.update(task, advance=1, description=f"loading {name[:50]}")
+
+        report = load_paths(_db(db), paths, manifest=manifest, progress=step)
+    print_load_report(report, title=f"Backfill into {_db(db)}")
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+def _format_value(v: object) -> object:
+    if isinstance(v, date | datetime):
+        return v.isoformat()
+    return v
+
+
+def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    """Render a result set as a table, CSV or JSON lines."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows([[_format_value(v) for v in r] for r in rows])
+        return buf.getvalue()
+    if fmt == "json":
+        return "".join(json.dumps(dict(zip(columns, map(_format_value, r), strict=True)), default=str) + "\n"
+                       for r in rows)
+    table = Table(show_header=True, header_style="bold")
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*["" if v is None else str(v) for v in r])
+    with out.capture() as cap:
+        out.print(table)
+    return cap.get()
+
+
+def sql(
+    query: str | None = typer.Argument(None, help="SQL to run; omit for an interactive shell."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    db: Path | None = DbOption,
+) -> None:
+    """Run ad hoc SQL on the warehouse, read-only (`tracker sql` alone opens a shell)."""
+    import duckdb
+
+    from warehouse.db import WarehouseMissing, reader
+
+    if fmt not in ("table", "csv", "json"):
+        console.print(f"[red]error[/red] --format must be table, csv or json, not {fmt!r}")
+        raise typer.Exit(code=2)
+    try:
+        with reader(_db(db)) as con:
+            if query is not None:
+                try:
+                    cur = con.execute(query)
+                    rows = cur.fetchall() if cur.description else []
+                    cols = [d[0] for d in cur.description or []]
+                except duckdb.Error as exc:
+                    console.print(f"[red]error[/red] {str(exc).splitlines()[0]}", highlight=False)
+                    raise typer.Exit(code=1) from None
+                sys.stdout.write(render(cols, rows, fmt))
+                return
+            _shell(con, fmt)
+    except WarehouseMissing as exc:
+        console.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(code=1) from None
+
+
+def _shell(con, fmt: str) -> None:
+    """A small read-only SQL shell: statements end with ';', `.tables` lists tables, `.quit` leaves."""
+    import duckdb
+
+    try:
+        import readline  # noqa: F401  (line editing and history)
+    except ImportError:
+        pass
+    console.print("tracker sql (read-only). End statements with ';'. .tables lists tables and views, .quit leaves.")
+    buffer = ""
+    while True:
+        try:
+            line = input("sql> " if not buffer else "...> ")
+        except EOFError:
+            break
+        if not buffer and line.strip() in (".quit", ".exit", "\\q"):
+            break
+        if not buffer and line.strip() == ".tables":
+            line = "SELECT table_name, table_type FROM information_schema.tables ORDER BY 1;"
+        buffer += line + "\n"
+        if not buffer.strip().endswith(";"):
+            continue
+        try:
+            cur = con.execute(buffer)
+            if cur.description:
+                sys.stdout.write(render([d[0] for d in cur.description], cur.fetchall(), fmt))
+        except duckdb.Error as exc:
+            console.print(f"[red]error[/red] {str(exc).splitlines()[0]}", highlight=False)
+        buffer = ""
+
+
+def run(
+    live: bool = typer.Option(False, "--live", help="Crawl the web instead of replaying recorded responses."),
+    sample: bool = typer.Option(True, "--sample/--no-sample", help="Also load the bundled archive of real snapshots."),
+    site: Path | None = typer.Option(None, "--site", help="Where to write the dashboards (default data/site)."),
+    db: Path | None = DbOption,
+) -> None:
+    """Run the whole pipeline once: crawl → archive → parse → load → dashboards."""
+    from flows.pipeline import pipeline, print_summary
+
+    summary = pipeline(live=live, include_sample=sample, db=str(_db(db)), site=str(site) if site else None)
+    print_summary(summary)
+    if summary.get("errors"):
+        raise typer.Exit(code=1)
+
+
+def dashboards(
+    out_dir: Path | None = typer.Option(None, "--out", help="Folder for the static site (default data/site)."),
+    serve: bool = typer.Option(False, "--serve", help="Start the interactive app instead of writing files."),
+    port: int = typer.Option(8050, "--port", help="Port for --serve."),
+    db: Path | None = DbOption,
+) -> None:
+    """Write the static dashboards (or serve the interactive app)."""
+    from flows.config import site_dir
+    from warehouse.db import WarehouseMissing
+
+    try:
+        if serve:
+            from dashboards.app import serve_app
+
+            serve_app(_db(db), port=port)
+            return
+        from dashboards.site import build_site
+
+        path = build_site(_db(db), out_dir or site_dir())
+    except WarehouseMissing as exc:
+        console.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(code=1) from None
+    console.print(f"dashboards written to {path}")
+
+
+def serve_cmd(
+    cron: str = typer.Option("0 */6 * * *", "--cron", help="Schedule of the ICE lists pipeline (cron, UTC)."),
+    live: bool = typer.Option(True, "--live/--replay", help="Crawl the web (default) or replay recorded responses."),
+) -> None:
+    """Serve the pipeline on a schedule (Prefect deployments; Ctrl-C stops)."""
+    from flows.serve import serve_all
+
+    serve_all(ice_cron=cron, live=live)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `tracker` app."""
+    app.command()(run)
+    app.command()(backfill)
+    app.command()(sql)
+    app.command()(dashboards)
+    app.command(name="serve")(serve_cmd)

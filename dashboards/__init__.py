@@ -1,0 +1,1 @@
+"""Dashboards: named read-only queries → pure figure functions → a static site and a Dash app."""

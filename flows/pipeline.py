@@ -1,0 +1,163 @@
+"""The `pipeline` flow: crawl → archive → parse → load → dashboards, as one Prefect flow run.
+
+Tasks pass paths and plain values, never connections: each task that touches the warehouse opens
+it, writes or reads, and closes it, so there is one writer at a time. Only the crawl task retries
+(it is the only one that talks to the network); parsing and loading are deterministic, so a retry
+would only repeat the same error.
+
+Offline by default: the crawl replays recorded responses (sample/replay/) and the bundled archive
+of real snapshots (sample/ice_287g/) is loaded with its manifest. `live=True` crawls the web.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, task
+
+from flows.config import SAMPLE_DIR, default_db, feeds_dir, raw_dir, site_dir
+
+ICE_SAMPLE = SAMPLE_DIR / "ice_287g"
+
+
+def _report_dict(report) -> dict:
+    return {
+        "files": len(report.results),
+        "loaded": len(report.loaded),
+        "unchanged": sum(1 for r in report.results if r.status == "unchanged"),
+        "duplicates": sum(1 for r in report.results if r.status == "duplicate"),
+        "failed": [r.error for r in report.failed],
+        "rows": sum(r.rows for r in report.loaded),
+    }
+
+
+@task(name="crawl-ice-lists", retries=2, retry_delay_seconds=60)
+def crawl_ice_lists(live: bool, raw_root: str, feed_dir: str) -> dict:
+    """Fetch ICE's page and both workbooks (or replay them); the spider archives every body."""
+    from flows.crawl import run_spider
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    feed = Path(feed_dir) / f"ice_287g-{stamp}.jsonl"
+    result = run_spider("ice_287g", live=live, raw_root=Path(raw_root), feed_path=feed)
+    if not result.ok and live:
+        raise RuntimeError(f"crawl of ice_287g failed: {result.error}")  # Prefect retries live crawls
+    return {"ok": result.ok, "error": result.error, "items": result.items, "feed": str(feed)}
+
+
+@task(name="load-bundled-archive")
+def load_bundled_archive(db: str, raw_root: str) -> dict:
+    """Load the bundled archive of real snapshots (idempotent: unchanged files are skipped)."""
+    from warehouse.load import load_paths
+
+    manifest = ICE_SAMPLE / "manifest.csv"
+    report = load_paths(db, [ICE_SAMPLE], manifest=manifest if manifest.exists() else None, raw_root=raw_root)
+    return _report_dict(report)
+
+
+@task(name="load-crawled-files")
+def load_crawled_files(db: str, raw_root: str, items: list[dict]) -> dict:
+    """Load the workbooks the crawl archived."""
+    from spiders.archive import Sighting
+    from warehouse.load import load_sightings
+
+    sightings = [
+        Sighting(sha256=i["sha256"], source=i.get("source", "ice_287g"), url=i["url"], file_name=i["file_name"],
+                 fetched_at=i.get("fetched_at", ""), size=int(i.get("size") or 0), status=i.get("status"),
+                 headers=i.get("headers") or {})
+        for i in items if i.get("sha256") and i.get("kind") in ("participating", "pending")
+    ]
+    return _report_dict(load_sightings(db, sightings, raw_root=raw_root))
+
+
+@task(name="build-dashboards")
+def build_dashboards(db: str, site: str) -> str:
+    """Write the static site from the warehouse (read-only)."""
+    from dashboards.site import build_site
+
+    return str(build_site(Path(db), Path(site)))
+
+
+@task(name="summarise-warehouse")
+def summarise_warehouse(db: str) -> dict:
+    """Headline numbers of the warehouse after the run."""
+    from warehouse.db import reader
+
+    with reader(db) as con:
+        snaps = con.execute("SELECT list_kind, count(*), max(as_of) FROM snapshots WHERE status = 'published' GROUP BY 1").fetchall()
+        latest = con.execute(
+            "SELECT as_of, agreements, jem, tfm, wso, states FROM snapshot_summary "
+            "WHERE list_kind = 'participating' AND status = 'published' ORDER BY as_of DESC, file_name DESC LIMIT 1"
+        ).fetchone()
+        counts = dict(con.execute(
+            "SELECT 'agencies', count(*) FROM agencies UNION ALL SELECT 'agreements', count(*) FROM agreements "
+            "UNION ALL SELECT 'events', count(*) FROM agreement_events UNION ALL SELECT 'reviews', count(*) FROM agreement_reviews"
+        ).fetchall())
+    return {
+        "snapshots": {k: {"count": n, "latest": str(d)} for k, n, d in snaps},
+        "latest_participating": dict(zip(("as_of", "agreements", "jem", "tfm", "wso", "states"),
+                                         [str(latest[0]), *latest[1:]], strict=True)) if latest else None,
+        **counts,
+    }
+
+
+@flow(name="pipeline", log_prints=False)
+def pipeline(live: bool = False, include_sample: bool = True, db: str | None = None, site: str | None = None) -> dict:
+    """Crawl ICE's lists, archive, load the warehouse, write the dashboards; returns a summary."""
+    started = time.monotonic()
+    db = db or str(default_db())
+    site = site or str(site_dir())
+    raw_root = str(raw_dir())
+    feeds = str(feeds_dir())
+    Path(feeds).mkdir(parents=True, exist_ok=True)
+    summary: dict = {"db": db, "site": site, "live": live, "errors": []}
+    if include_sample:
+        summary["bundled_archive"] = bundled = load_bundled_archive(db, raw_root)
+        summary["errors"].extend(bundled["failed"])
+    try:
+        crawl = crawl_ice_lists(live, raw_root, feeds)
+    except Exception as exc:  # retries exhausted: record the failure, keep what is already stored
+        crawl = {"ok": False, "error": str(exc).splitlines()[0], "items": [], "feed": ""}
+    summary["crawl"] = {"ok": crawl["ok"], "error": crawl["error"], "files": len(crawl["items"]), "feed": crawl["feed"]}
+    if not crawl["ok"]:
+        summary["errors"].append(f"crawl ice_287g: {crawl['error']}")
+    if crawl["items"]:
+        summary["crawled_files"] = loaded = load_crawled_files(db, raw_root, crawl["items"])
+        summary["errors"].extend(loaded["failed"])
+    summary["warehouse"] = summarise_warehouse(db)
+    summary["site_path"] = build_dashboards(db, site)
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    return summary
+
+
+def print_summary(summary: dict) -> None:
+    """Print a run summary for people."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    b = summary.get("bundled_archive")
+    if b:
+        console.print(f"bundled archive: {b['files']} files, {b['loaded']} loaded, {b['unchanged']} unchanged, "
+                      f"{b['duplicates']} same content as another file, {len(b['failed'])} failed, {b['rows']} rows")
+    c = summary.get("crawl", {})
+    mode = "live" if summary.get("live") else "replayed"
+    console.print(f"crawl ({mode}): {'ok' if c.get('ok') else 'FAILED: ' + str(c.get('error'))}, {c.get('files', 0)} files")
+    cf = summary.get("crawled_files")
+    if cf:
+        console.print(f"crawled files: {cf['loaded']} loaded, {cf['unchanged']} unchanged, {len(cf['failed'])} failed")
+    w = summary.get("warehouse", {})
+    for kind, info in w.get("snapshots", {}).items():
+        console.print(f"{kind} snapshots: {info['count']} (latest {info['latest']})")
+    lp = w.get("latest_participating")
+    if lp:
+        console.print(f"latest list {lp['as_of']}: {lp['agreements']} agreements in {lp['states']} states "
+                      f"(JEM {lp['jem']}, TFM {lp['tfm']}, WSO {lp['wso']})")
+    console.print(f"warehouse {summary['db']}: {w.get('agencies', 0)} agencies, {w.get('agreements', 0)} agreements, "
+                  f"{w.get('events', 0)} events, {w.get('reviews', 0)} reviews")
+    for extra in summary.get("extra_lines", []):
+        console.print(extra)
+    console.print(f"dashboards: {summary.get('site_path')}")
+    for err in summary.get("errors", []):
+        console.print(f"[red]error[/red] {err}", highlight=False, soft_wrap=True)
+    console.print(f"done in {summary.get('seconds')} s")
