@@ -40,9 +40,12 @@ _REPLACEMENTS = [
     (r"\bft\.?(?=\s)", "fort"),
     (r"\bmt\.?(?=\s)", "mount"),
     (r"\bpd$", "police department"),
+    (r"\bpolice$", "police department"),
+    (r"^(corrections|public safety|safety|transportation|revenue|justice) department$", r"department of \1"),
     (r"\bso$", "sheriffs office"),
-    (r"\bsheriff office\b", "sheriffs office"),
-    (r"\bsheriff department\b", "sheriffs department"),
+    # A county has one sheriff: Office, Department and a bare "Sheriff" name the same agency.
+    (r"\bsheriffs? (office|department|dept)\b", "sheriffs office"),
+    (r"\bcounty sheriff$", "county sheriffs office"),
     (r"\boffic$", "office"),
     (r"\bdepartmen$", "department"),
     (r"^the\s+", ""),
@@ -52,8 +55,33 @@ _REPLACEMENTS = [
 _COMPILED = [(re.compile(p), r) for p, r in _REPLACEMENTS]
 
 
+_STATE_AGENCY_WORDS = {
+    "department", "dept", "state", "highway", "office", "division", "bureau", "attorney", "national",
+    "board", "commission", "alcohol", "fish", "game", "wildlife", "parks", "capitol", "law", "public",
+    "military", "lottery", "gaming", "corrections", "correctional", "marine", "homeland", "emergency",
+}
+
+
+def _strip_state_prefix(text: str, state: str | None) -> str:
+    """`Arizona Department of Corrections` and `AZ Department of Corrections` → `department of corrections`.
+
+    Only before a word that names a state body, so `Texas City Police Department` and `Virginia Beach
+    Police Department` keep their city names.
+    """
+    if not state:
+        return text
+    from flows.normalize import state_name
+
+    for prefix in filter(None, ((state_name(state) or "").lower(), state.lower())):
+        if text.startswith(prefix + " "):
+            rest = text[len(prefix) + 1:]
+            if rest.split(" ", 1)[0].strip(".") in _STATE_AGENCY_WORDS:
+                return rest
+    return text
+
+
 @lru_cache(maxsize=65536)
-def name_key(name: str | None) -> str | None:
+def name_key(name: str | None, state: str | None = None) -> str | None:
     """Normalised key of an agency name: same key, same agency (within a state)."""
     if not name:
         return None
@@ -63,6 +91,7 @@ def name_key(name: str | None) -> str | None:
     text = re.sub(r"[^a-z0-9&().\s-]", " ", text)
     text = text.replace("-", " ")
     text = re.sub(r"\s+", " ", text).strip()
+    text = _strip_state_prefix(text, state)
     for pattern, repl in _COMPILED:
         text = pattern.sub(repl, text).strip()
     text = re.sub(r"[().]", "", text)
@@ -82,7 +111,8 @@ def reviewed_aliases() -> dict[tuple[str, str], str]:
     if path.exists():
         with path.open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
-                aliases[(row["state"].strip(), name_key(row["name_as_printed"]))] = name_key(row["same_as"])
+                state = row["state"].strip()
+                aliases[(state, name_key(row["name_as_printed"], state))] = name_key(row["same_as"], state)
     return aliases
 
 
@@ -187,12 +217,13 @@ def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
             """
         ).fetchall())
     canonical = cluster_keys(keys, co_listed, pairs)
-    aliases = reviewed_aliases()
+    aliased = {(st, k) for (st, k), target in reviewed_aliases().items()} | {
+        (st, target) for (st, _), target in reviewed_aliases().items()}
     mapping = []
     for (state, key), (cstate, ckey) in canonical.items():
         if (state, key) == (cstate, ckey):
             method = "key"
-        elif aliases.get((state, key)) == ckey:
+        elif (state, key) in aliased and (cstate, ckey) in aliased:
             method = "reviewed_alias"
         else:
             method = "fuzzy"

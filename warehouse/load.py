@@ -26,12 +26,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from flows import ice_lists, identity, snapshot_identity
+from flows import ice_lists, ice_rosters, identity, snapshot_identity
 from flows.config import raw_dir
 from spiders.archive import RawArchive, Sighting
 from warehouse.db import writer
 
-LOADABLE_SUFFIXES = (".xlsx",)
+LOADABLE_SUFFIXES = (".xlsx", ".csv")
+PARSER_VERSIONS = {"ice_workbook": ice_lists.PARSER_VERSION, "ice_roster_archive": ice_rosters.PARSER_VERSION}
 
 
 @dataclass
@@ -55,6 +56,7 @@ class FileResult:
     as_of: date | None = None
     rows: int = 0
     notes: list[str] = field(default_factory=list)
+    snapshots: int = 1
 
 
 @dataclass
@@ -111,14 +113,28 @@ def _parse_time(text: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _loadable(f: Path) -> bool:
+    """Workbooks, and CSVs whose columns are a known roster (a folder's manifest.csv is not)."""
+    if f.name.startswith(("~$", ".")) or f.suffix.lower() not in LOADABLE_SUFFIXES:
+        return False
+    if f.suffix.lower() == ".csv":
+        with f.open("rb") as fh:
+            return ice_rosters.sniff(fh.read(4096)) is not None
+    return True
+
+
+def source_of(body: bytes) -> str:
+    """Which parser a file needs: 'ice_workbook' (a zip) or 'ice_roster_archive' (a roster CSV)."""
+    return "ice_workbook" if body[:2] == b"PK" else "ice_roster_archive"
+
+
 def find_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
     """Every loadable file under the given files/folders (sorted), and one-line errors for bad paths."""
     found: list[Path] = []
     errors: list[str] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in LOADABLE_SUFFIXES
-                                and not f.name.startswith(("~$", "."))))
+            found.extend(sorted(f for f in p.rglob("*") if f.is_file() and _loadable(f)))
         elif p.is_file():
             found.append(p)
         else:
@@ -126,23 +142,44 @@ def find_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
     return found, errors
 
 
-def parse_candidate(body: bytes, cand: Candidate) -> ParsedSnapshot:
-    """Parse one archived file into a snapshot (raises ice_lists.ListError/ValueError with one line)."""
+def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
+    """Parse one archived file into its snapshot(s); raises ValueError (one line) for bad input."""
+    if source_of(body) == "ice_roster_archive":
+        return _parse_roster(body, cand)
     s = cand.sighting
     parsed = ice_lists.parse_workbook(body)
     ident = snapshot_identity.decide(parsed, s.file_name, manifest=cand.manifest, fetched_at=_parse_time(s.fetched_at))
-    rows = ice_lists.clean_rows(parsed, ident.as_of)
-    for r in rows:
-        r["name_key"] = identity.name_key(r["agency_name"])
+    rows = _keyed(ice_lists.clean_rows(parsed, ident.as_of))
     notes = list(ident.notes)
     if parsed.unknown_columns:
         notes.append("unknown column(s) ignored: " + ", ".join(parsed.unknown_columns))
-    return ParsedSnapshot(
+    return [ParsedSnapshot(
         snapshot_id=s.sha256, sha256=s.sha256, source="ice_workbook", list_kind=ident.list_kind,
         as_of=ident.as_of, basis=ident.basis, notes=notes, header=parsed.header, sheet_name=parsed.sheet_name,
         rows=rows, row_count=len(parsed.rows),
         names=[(s.file_name, ident.list_kind, ident.as_of, ident.basis, "; ".join(ident.notes) or None)],
-    )
+    )]
+
+
+def _parse_roster(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
+    s = cand.sighting
+    snaps = []
+    for cap in ice_rosters.parse_roster(body):
+        sid = f"{s.sha256}:{cap.part}"
+        snaps.append(ParsedSnapshot(
+            snapshot_id=sid, sha256=s.sha256, source="ice_roster_archive", list_kind="participating",
+            as_of=cap.as_of, basis=cap.basis, notes=list(cap.notes), header=cap.header, sheet_name=None,
+            rows=_keyed(cap.rows), row_count=ice_rosters.roster_row_count(cap),
+            names=[(s.file_name, "participating", cap.as_of, cap.basis, None)],
+            caption=cap.caption, caption_count=cap.caption_count, caption_date=cap.caption_date,
+        ))
+    return snaps
+
+
+def _keyed(rows: list[dict]) -> list[dict]:
+    for r in rows:
+        r["name_key"] = identity.name_key(r["agency_name"], r["state"])
+    return rows
 
 
 def load_paths(
@@ -188,11 +225,13 @@ def load_candidates(
     """Parse the candidates and write the good ones, with the derived tables, in one transaction."""
     report = LoadReport()
     with writer(db_path) as con:
-        known = dict(con.execute("SELECT snapshot_id, parser_version FROM snapshots WHERE source = 'ice_workbook'").fetchall())
-        known_names = {
-            (sid, name): (kind, as_of, basis)
-            for sid, name, kind, as_of, basis in con.execute(
-                "SELECT snapshot_id, file_name, list_kind, as_of, as_of_basis FROM snapshot_names").fetchall()
+        # What is already loaded, by (file content, name): unchanged files are skipped without parsing.
+        known = {
+            (sha, name): (kind, as_of, basis, version, source)
+            for sha, name, kind, as_of, basis, version, source in con.execute(
+                """SELECT s.sha256, n.file_name, n.list_kind, n.as_of, n.as_of_basis, s.parser_version, s.source
+                   FROM snapshot_names n JOIN snapshots s USING (snapshot_id)"""
+            ).fetchall()
         }
         parsed: dict[str, ParsedSnapshot] = {}
         failures: list[tuple[Candidate, str]] = []
@@ -201,31 +240,36 @@ def load_candidates(
             name = s.file_name
             if progress:
                 progress(name)
-            up_to_date = known.get(s.sha256) == ice_lists.PARSER_VERSION
-            seen = known_names.get((s.sha256, name))
-            same_manifest = cand.manifest is None or (seen and seen[2] == "manifest" and seen[:2] == cand.manifest)
-            if up_to_date and seen and same_manifest:
+            seen = known.get((s.sha256, name))
+            up_to_date = seen is not None and seen[3] == PARSER_VERSIONS.get(seen[4])
+            same_manifest = cand.manifest is None or (seen is not None and seen[2] == "manifest"
+                                                      and seen[:2] == cand.manifest)
+            if up_to_date and same_manifest:
                 report.results.append(FileResult(name, s.sha256, "unchanged"))
                 continue
             try:
                 body = archive.read(s.sha256)
                 if hashlib.sha256(body).hexdigest() != s.sha256:
                     raise ValueError("archived bytes do not match their sha256")
-                snap = parse_candidate(body, cand)
+                snaps = parse_candidate(body, cand)
             except (ice_lists.ListError, ValueError) as exc:
                 msg = str(exc).splitlines()[0]
                 failures.append((cand, msg))
                 report.results.append(FileResult(name, s.sha256, "failed", error=f"{cand.source_path or name}: {msg}"))
                 continue
-            if s.sha256 in parsed:
-                parsed[s.sha256].names.extend(snap.names)
-                parsed[s.sha256].notes.append(f"same content also published as {name}")
-                status = "duplicate"
-            else:
-                parsed[s.sha256] = snap
-                status = "loaded"
-            report.results.append(FileResult(name, s.sha256, status, list_kind=snap.list_kind, as_of=snap.as_of,
-                                             rows=snap.row_count, notes=snap.notes))
+            status = "loaded"
+            for snap in snaps:
+                if snap.snapshot_id in parsed:
+                    parsed[snap.snapshot_id].names.extend(snap.names)
+                    parsed[snap.snapshot_id].notes.append(f"same content also published as {name}")
+                    status = "duplicate"
+                else:
+                    parsed[snap.snapshot_id] = snap
+            first = snaps[0]
+            report.results.append(FileResult(
+                name, s.sha256, status, list_kind=first.list_kind, as_of=first.as_of,
+                rows=sum(x.row_count for x in snaps), notes=[n for x in snaps for n in x.notes],
+                snapshots=len(snaps)))
         con.execute("BEGIN TRANSACTION")
         try:
             _record_sightings(con, candidates, archive)
@@ -294,10 +338,9 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, snap: ParsedSnapshot, archiv
     file_name, list_kind, as_of, basis, names = first
     names = sorted(names)
     rows = snap.rows
-    if as_of != snap.as_of:  # SIGNED cleaning depends on the as-of: redo it for the decided date
-        rows = ice_lists.clean_rows(ice_lists.parse_workbook(archive.read(snap.sha256)), as_of)
-        for r in rows:
-            r["name_key"] = identity.name_key(r["agency_name"])
+    if as_of != snap.as_of and snap.source == "ice_workbook":
+        # SIGNED cleaning depends on the as-of: redo it for the date decided across all names.
+        rows = _keyed(ice_lists.clean_rows(ice_lists.parse_workbook(archive.read(snap.sha256)), as_of))
     con.execute("DELETE FROM snapshot_rows WHERE snapshot_id = ?", [snap.snapshot_id])
     con.execute("DELETE FROM snapshots WHERE snapshot_id = ?", [snap.snapshot_id])
     con.execute(
@@ -307,7 +350,7 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, snap: ParsedSnapshot, archiv
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, now())""",
         [snap.snapshot_id, snap.sha256, snap.source, list_kind, as_of, basis, file_name, names, snap.sheet_name,
          snap.header, snap.row_count, "; ".join(dict.fromkeys(snap.notes)) or None, snap.caption,
-         snap.caption_count, snap.caption_date, ice_lists.PARSER_VERSION],
+         snap.caption_count, snap.caption_date, PARSER_VERSIONS[snap.source]],
     )
     table = pa.table({
         c: pa.array(
