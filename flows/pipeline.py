@@ -20,6 +20,7 @@ from prefect import flow, task
 from flows.config import SAMPLE_DIR, default_db, feeds_dir, raw_dir, site_dir
 
 ICE_SAMPLE = SAMPLE_DIR / "ice_287g"
+ROSTER_SAMPLE = SAMPLE_DIR / "ice_287g_archive"
 
 
 def _report_dict(report) -> dict:
@@ -48,11 +49,12 @@ def crawl_ice_lists(live: bool, raw_root: str, feed_dir: str) -> dict:
 
 @task(name="load-bundled-archive")
 def load_bundled_archive(db: str, raw_root: str) -> dict:
-    """Load the bundled archive of real snapshots (idempotent: unchanged files are skipped)."""
+    """Load the bundled archive of real snapshots, 2007 → today (idempotent: unchanged files are skipped)."""
     from warehouse.load import load_paths
 
     manifest = ICE_SAMPLE / "manifest.csv"
-    report = load_paths(db, [ICE_SAMPLE], manifest=manifest if manifest.exists() else None, raw_root=raw_root)
+    report = load_paths(db, [ROSTER_SAMPLE, ICE_SAMPLE], manifest=manifest if manifest.exists() else None,
+                        raw_root=raw_root)
     return _report_dict(report)
 
 

@@ -70,7 +70,7 @@ class StatsDump:
     def from_crawler(cls, crawler):
         path = crawler.settings.get("TRACKER_STATS_PATH")
         if not path:
-            raise NotConfigured("TRACKER_STATS_PATH not set")
+            raise NotConfigured  # no message: Scrapy would log a warning on every plain `scrapy crawl`
         ext = cls(crawler, Path(path))
         # A bound method of an object the extension manager keeps alive: Scrapy holds handlers weakly.
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

@@ -159,7 +159,9 @@ def _fix_timestamp(entry: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Command line: write the replay cache and list what was written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="cache directory (default sample/replay)")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="cache directory (default sample/replay)"
+    )
     args = parser.parse_args(argv)
     for entry in record(args.out):
         print(entry.relative_to(PROJECT_ROOT) if entry.is_relative_to(PROJECT_ROOT) else entry)

@@ -22,3 +22,20 @@ SAMPLE = REPO / "sample"
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def bundled_warehouse(tmp_path_factory) -> Path:
+    """A warehouse loaded from every bundled real file (ICE workbooks with their manifest, rosters)."""
+    from warehouse.load import load_paths
+
+    root = tmp_path_factory.mktemp("bundled")
+    db = root / "warehouse.duckdb"
+    report = load_paths(
+        db,
+        [SAMPLE / "ice_287g_archive", SAMPLE / "ice_287g"],
+        manifest=SAMPLE / "ice_287g" / "manifest.csv",
+        raw_root=root / "raw",
+    )
+    assert report.ok, [r.error for r in report.failed]
+    return db

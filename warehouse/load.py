@@ -98,6 +98,7 @@ class ParsedSnapshot:
     caption: str | None = None
     caption_count: int | None = None
     caption_date: date | None = None
+    unknown_columns: list[str] = field(default_factory=list)  # named header cells the parser does not know
 
 
 ProgressFn = Callable[[str], None]
@@ -123,9 +124,11 @@ def _loadable(f: Path) -> bool:
     return True
 
 
-def source_of(body: bytes) -> str:
-    """Which parser a file needs: 'ice_workbook' (a zip) or 'ice_roster_archive' (a roster CSV)."""
-    return "ice_workbook" if body[:2] == b"PK" else "ice_roster_archive"
+def source_of(body: bytes, file_name: str) -> str:
+    """Which parser a file needs: 'ice_workbook' (a zip or an .xlsx name) or 'ice_roster_archive' (CSV)."""
+    if body[:2] == b"PK" or not file_name.lower().endswith(".csv"):
+        return "ice_workbook"
+    return "ice_roster_archive"
 
 
 def find_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
@@ -144,7 +147,7 @@ def find_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
 
 def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
     """Parse one archived file into its snapshot(s); raises ValueError (one line) for bad input."""
-    if source_of(body) == "ice_roster_archive":
+    if source_of(body, cand.sighting.file_name) == "ice_roster_archive":
         return _parse_roster(body, cand)
     s = cand.sighting
     parsed = ice_lists.parse_workbook(body)
@@ -156,7 +159,7 @@ def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
     return [ParsedSnapshot(
         snapshot_id=s.sha256, sha256=s.sha256, source="ice_workbook", list_kind=ident.list_kind,
         as_of=ident.as_of, basis=ident.basis, notes=notes, header=parsed.header, sheet_name=parsed.sheet_name,
-        rows=rows, row_count=len(parsed.rows),
+        rows=rows, row_count=len(parsed.rows), unknown_columns=list(parsed.unknown_columns),
         names=[(s.file_name, ident.list_kind, ident.as_of, ident.basis, "; ".join(ident.notes) or None)],
     )]
 
@@ -277,6 +280,9 @@ def load_candidates(
                 _record_failure(con, cand, msg)
             for snap in parsed.values():
                 _write_snapshot(con, snap, archive)
+            from flows.quality import apply_gate  # hold back suspicious snapshots before derive
+
+            apply_gate(con, list(parsed.values()), report=report)
             changed = bool(parsed)
             if changed:
                 from flows.derive import derive_all

@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlparse
 
 import scrapy
 from scrapy.exceptions import CloseSpider
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from spiders.archive import utc_now
@@ -101,6 +101,12 @@ class Ice287gSpider(scrapy.Spider):
 
     def parse(self, response: Response, **kwargs: Any):
         """Find the workbook links on the page and request each once."""
+        if not isinstance(response, TextResponse):
+            ctype = response.headers.get(b"Content-Type", b"").decode("latin-1") or "-"
+            self.logger.error("%s: not an HTML page (Content-Type %s)", response.url, ctype)
+            record_failure(self.crawler, response.url, f"not an HTML page, Content-Type {ctype}")
+            record_missing(self.crawler, list(KINDS))
+            raise CloseSpider("missing_links")
         links = self.workbook_links(response)
         found = {kind for _, kind, _ in links}
         missing = [k for k in KINDS if k not in found]
@@ -136,8 +142,12 @@ class Ice287gSpider(scrapy.Spider):
             text = _one_line(" ".join(a.css("::text").getall()) or a.attrib.get("title", ""))
             kind = classify_link(url, text)
             if kind is None:
-                self.logger.warning("%s: ignoring workbook link %s (%r): neither participating nor pending",
-                                    response.url, url, text)
+                self.logger.warning(
+                    "%s: ignoring workbook link %s (%r): neither participating nor pending",
+                    response.url,
+                    url,
+                    text,
+                )
                 continue
             links.append((url, kind, text))
         return links
@@ -177,6 +187,7 @@ class Ice287gSpider(scrapy.Spider):
         if failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
         else:
-            reason = f"{failure.type.__name__}: {_one_line(failure.getErrorMessage())}"
+            message = _one_line(failure.getErrorMessage())
+            reason = f"{failure.type.__name__}: {message}" if message else failure.type.__name__
         self.logger.error("download failed: %s (%s)", request.url, reason)
         record_failure(self.crawler, request.url, reason)

@@ -55,8 +55,13 @@ def archived(raw_root: Path) -> set[str]:
 
 
 def test_replay_yields_the_two_real_workbooks(tmp_path):
-    result = run_spider("ice_287g", live=False, replay_dir=REPLAY, raw_root=tmp_path / "raw",
-                        feed_path=tmp_path / "feeds" / "ice_287g.jsonl")
+    result = run_spider(
+        "ice_287g",
+        live=False,
+        replay_dir=REPLAY,
+        raw_root=tmp_path / "raw",
+        feed_path=tmp_path / "feeds" / "ice_287g.jsonl",
+    )
     assert result.ok, result.error
     assert result.returncode == 0 and result.finish_reason == "finished"
     by_kind = {item["kind"]: item for item in result.items}
@@ -74,31 +79,58 @@ def test_replay_yields_the_two_real_workbooks(tmp_path):
     assert result.stats["httpcache/hit"] == 4 and not result.stats.get("httpcache/miss")
     assert result.stats_path.exists() and result.log_path.exists()
 
-    again = run_spider("ice_287g", live=False, replay_dir=REPLAY, raw_root=tmp_path / "raw",
-                       feed_path=tmp_path / "feeds" / "ice_287g.jsonl")
+    again = run_spider(
+        "ice_287g",
+        live=False,
+        replay_dir=REPLAY,
+        raw_root=tmp_path / "raw",
+        feed_path=tmp_path / "feeds" / "ice_287g.jsonl",
+    )
     assert again.ok and [item["is_new"] for item in again.items] == [False, False]
     assert archived(tmp_path / "raw") == {sha(PARTICIPATING), sha(PENDING)}
 
 
 def test_replay_missing_from_cache_is_reported(tmp_path):
-    result = run_spider("ice_287g", live=False, replay_dir=tmp_path / "empty-cache", raw_root=tmp_path / "raw",
-                        feed_path=tmp_path / "f.jsonl")
+    result = run_spider(
+        "ice_287g",
+        live=False,
+        replay_dir=tmp_path / "empty-cache",
+        raw_root=tmp_path / "raw",
+        feed_path=tmp_path / "f.jsonl",
+    )
     assert not result.ok
     assert "https://www.ice.gov/identify-and-arrest/287g" in result.error
     assert archived(tmp_path / "raw") == set()
 
 
+def test_unknown_spider_is_a_failure_with_the_reason(tmp_path):
+    result = run_spider(
+        "no_such_spider", live=False, raw_root=tmp_path / "raw", feed_path=tmp_path / "f.jsonl"
+    )
+    assert not result.ok and result.returncode != 0
+    assert "Spider not found: no_such_spider" in result.error and "\n" not in result.error
+
+
 def test_scrapy_list_finds_the_spider():
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    out = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=PROJECT_ROOT, env=env,
-                         capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert "ice_287g" in out.stdout.split()
 
 
 def test_committed_replay_is_what_the_recorder_writes(tmp_path):
     record(tmp_path)
     fresh = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    committed = {p.relative_to(REPLAY): p.read_bytes() for p in (REPLAY / "ice_287g").rglob("*") if p.is_file()}
+    committed = {
+        p.relative_to(REPLAY): p.read_bytes() for p in (REPLAY / "ice_287g").rglob("*") if p.is_file()
+    }
     assert fresh == committed, "sample/replay is stale: run `python -m spiders.record_replay`"
     bodies = {b for p, b in committed.items() if p.name == "response_body"}
     assert {path.read_bytes() for path in WORKBOOKS.values()} <= bodies
@@ -108,8 +140,10 @@ def test_committed_replay_is_what_the_recorder_writes(tmp_path):
 
 
 def page(*paths: str) -> bytes:
-    items = "".join(f'<li><a href="{p}">{"Participating" if "articipat" in p else "Pending"} Agencies</a></li>'
-                    for p in paths)
+    items = "".join(
+        f'<li><a href="{p}">{"Participating" if "articipat" in p else "Pending"} Agencies</a></li>'
+        for p in paths
+    )
     return f"<html><head><title>287(g)</title></head><body><ul>{items}</ul></body></html>".encode()
 
 
@@ -147,8 +181,13 @@ def test_http_500_then_success_is_retried_and_archived(site, tmp_path):
 
 def test_http_500_forever_fails_and_leaves_the_archive_alone(site, tmp_path):
     earlier = RawArchive(tmp_path / "raw")
-    old, _ = earlier.put(b"an earlier snapshot", source="ice_287g", url="https://x/old.xlsx",
-                         file_name="old.xlsx", fetched_at="2026-01-01T00:00:00+00:00")
+    old, _ = earlier.put(
+        b"an earlier snapshot",
+        source="ice_287g",
+        url="https://x/old.xlsx",
+        file_name="old.xlsx",
+        fetched_at="2026-01-01T00:00:00+00:00",
+    )
     old_path = earlier.object_path(old.sha256)
     old_log = earlier.log_path.read_bytes()
     old_stat = old_path.stat()
@@ -208,6 +247,21 @@ def test_html_instead_of_a_workbook_is_refused(site, tmp_path):
     assert not result.ok
     assert f"{site.base}{P_PATH} (not an xlsx workbook" in result.error
     assert archived(tmp_path / "raw") == {sha(PENDING)}
+
+
+def test_a_hung_crawl_is_killed_at_the_timeout(site, tmp_path):
+    site.route("/287g", ("sleep", 30))
+    result = run_spider(
+        "ice_287g",
+        live=True,
+        raw_root=tmp_path / "raw",
+        feed_path=tmp_path / "f.jsonl",
+        extra_settings={**FAST, "DOWNLOAD_TIMEOUT": 60},
+        spider_args={"start_url": site.base + "/287g"},
+        timeout=4,
+    )
+    assert not result.ok and result.error.startswith("ice_287g: timed out after 4 s")
+    assert result.returncode != 0
 
 
 def test_page_without_links_fails_closed(site, tmp_path):

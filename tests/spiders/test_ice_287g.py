@@ -52,8 +52,11 @@ def stat(spider: Ice287gSpider, key: str):
 def test_reconstructed_page_yields_both_workbooks(spider):
     requests = list(spider.parse(page_response(page_html())))
     assert [(r.url, r.cb_kwargs["kind"], r.cb_kwargs["link_text"]) for r in requests] == [
-        (DOCLIB + "participatingAgencies05182026am.xlsx", "participating",
-         "Participating Agencies (updated May 18, 2026)"),
+        (
+            DOCLIB + "participatingAgencies05182026am.xlsx",
+            "participating",
+            "Participating Agencies (updated May 18, 2026)",
+        ),
         (DOCLIB + "pendingAgencies02272026am.xlsx", "pending", "Pending Agencies"),
     ]
     for r in requests:
@@ -124,6 +127,17 @@ def test_page_without_links_is_an_error_not_a_success(spider, caplog):
     assert "participating or pending" in errors[0].getMessage()
 
 
+def test_a_non_html_page_is_an_error(spider, caplog):
+    response = Response(
+        PAGE_URL, body=b"%PDF-1.7", headers={"Content-Type": "application/pdf"}, request=Request(PAGE_URL)
+    )
+    with caplog.at_level(logging.ERROR), pytest.raises(CloseSpider):
+        list(spider.parse(response))
+    assert stat(spider, MISSING_LINKS) == ["participating", "pending"]
+    assert stat(spider, FAILED_URLS) == [f"{PAGE_URL} (not an HTML page, Content-Type application/pdf)"]
+    assert PAGE_URL in caplog.text
+
+
 def test_missing_pending_link_is_flagged_but_participating_still_fetched(spider, caplog):
     with caplog.at_level(logging.ERROR):
         got = followed(spider, fixture_page("participating_only.html"))
@@ -163,7 +177,9 @@ def test_workbook_yields_raw_file_with_exact_bytes(spider):
     items = list(
         spider.parse_workbook(
             workbook_response(url, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            kind="pending", link_text="Pending Agencies", referer=PAGE_URL,
+            kind="pending",
+            link_text="Pending Agencies",
+            referer=PAGE_URL,
         )
     )
     assert len(items) == 1
@@ -171,10 +187,15 @@ def test_workbook_yields_raw_file_with_exact_bytes(spider):
     assert isinstance(item, RawFile)
     assert item.body == body
     assert (item.source, item.kind, item.url, item.file_name) == (
-        "ice_287g", "pending", url, "pendingAgencies02272026am.xlsx"
+        "ice_287g",
+        "pending",
+        url,
+        "pendingAgencies02272026am.xlsx",
     )
     assert (item.status, item.link_text, item.referer) == (200, "Pending Agencies", PAGE_URL)
-    assert item.headers == {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    assert item.headers == {
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    }
     assert datetime.fromisoformat(item.fetched_at).utcoffset().total_seconds() == 0
     assert item.meta == {}
 
@@ -190,13 +211,18 @@ def test_workbook_yields_raw_file_with_exact_bytes(spider):
 def test_non_xlsx_body_is_refused(spider, caplog, body, ctype):
     url = DOCLIB + "participatingAgencies05182026am.xlsx"
     with caplog.at_level(logging.ERROR):
-        items = list(spider.parse_workbook(workbook_response(url, body, ctype), kind="participating",
-                                           link_text="", referer=PAGE_URL))
+        items = list(
+            spider.parse_workbook(
+                workbook_response(url, body, ctype), kind="participating", link_text="", referer=PAGE_URL
+            )
+        )
     assert items == []
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and url in errors[0] and "\n" not in errors[0]
     assert stat(spider, REJECTED_BODIES) == 1
-    assert stat(spider, FAILED_URLS) == [f"{url} (not an xlsx workbook: body starts {body[:16]!r}, Content-Type {ctype})"]
+    assert stat(spider, FAILED_URLS) == [
+        f"{url} (not an xlsx workbook: body starts {body[:16]!r}, Content-Type {ctype})"
+    ]
 
 
 def test_failed_download_is_listed(spider, caplog):
@@ -214,8 +240,9 @@ def test_failed_download_is_listed(spider, caplog):
 def test_start_yields_the_page_and_start_url_argument_is_allowed():
     crawler = get_crawler(Ice287gSpider)
     default = Ice287gSpider.from_crawler(crawler)
-    local = Ice287gSpider.from_crawler(get_crawler(Ice287gSpider), start_url="http://127.0.0.1:8999/287g",
-                                       allowed_hosts="mirror.example.org")
+    local = Ice287gSpider.from_crawler(
+        get_crawler(Ice287gSpider), start_url="http://127.0.0.1:8999/287g", allowed_hosts="mirror.example.org"
+    )
     assert default.allowed_domains == ["www.ice.gov"]
     assert local.allowed_domains == ["127.0.0.1", "mirror.example.org", "www.ice.gov"]
 

@@ -26,9 +26,19 @@ def pipeline(raw_root, **settings) -> ArchivePipeline:
     return ArchivePipeline.from_crawler(crawler)
 
 
-def raw_file(body: bytes, file_name: str = "participatingAgencies05182026am.xlsx", fetched_at: str = "") -> RawFile:
-    return RawFile(source="ice_287g", url=URL, file_name=file_name, kind="participating", body=body,
-                   status=200, headers={"Content-Type": "application/zip"}, fetched_at=fetched_at)
+def raw_file(
+    body: bytes, file_name: str = "participatingAgencies05182026am.xlsx", fetched_at: str = ""
+) -> RawFile:
+    return RawFile(
+        source="ice_287g",
+        url=URL,
+        file_name=file_name,
+        kind="participating",
+        body=body,
+        status=200,
+        headers={"Content-Type": "application/zip"},
+        fetched_at=fetched_at,
+    )
 
 
 def objects(raw_root):
@@ -53,7 +63,9 @@ def test_same_body_twice_is_stored_once_and_sighted_twice(raw_root):
     body = b"PK\x03\x04 same bytes"
     pipe = pipeline(raw_root)
     first = pipe.process_item(raw_file(body, fetched_at="2026-05-18T12:00:00+00:00"))
-    second = pipe.process_item(raw_file(body, "participatingAgencies05192026am.xlsx", "2026-05-19T12:00:00+00:00"))
+    second = pipe.process_item(
+        raw_file(body, "participatingAgencies05192026am.xlsx", "2026-05-19T12:00:00+00:00")
+    )
     assert first.is_new and not second.is_new
     assert first.sha256 == second.sha256
     assert len(objects(raw_root)) == 1
@@ -62,8 +74,13 @@ def test_same_body_twice_is_stored_once_and_sighted_twice(raw_root):
 
 @pytest.mark.parametrize(
     ("name", "safe"),
-    [("../../etc/passwd.xlsx", "passwd.xlsx"), ("..\\x.xlsx", "x.xlsx"), ("/abs/..\\..\\y.xlsx", "y.xlsx"),
-     ("..", "unnamed"), ("C:\\Windows\\z.xlsx", "z.xlsx")],
+    [
+        ("../../etc/passwd.xlsx", "passwd.xlsx"),
+        ("..\\x.xlsx", "x.xlsx"),
+        ("/abs/..\\..\\y.xlsx", "y.xlsx"),
+        ("..", "unnamed"),
+        ("C:\\Windows\\z.xlsx", "z.xlsx"),
+    ],
 )
 def test_file_names_cannot_escape_the_archive(tmp_path, raw_root, name, safe):
     item = pipeline(raw_root).process_item(raw_file(b"PK\x03\x04" + name.encode(), name))

@@ -1,0 +1,129 @@
+"""The loader's guarantees: one transaction, idempotent, order-independent, bad input isolated."""
+
+import hashlib
+import shutil
+from datetime import date
+
+import duckdb
+import pytest
+
+from tests.conftest import SAMPLE
+from tests.xlsx_factory import make_xlsx, zip_bomb
+from warehouse.load import load_paths
+
+PART = SAMPLE / "ice_287g" / "participating"
+PEND = SAMPLE / "ice_287g" / "pending"
+SOME = [
+    PART / "ParticipatingEntities-20250119192356.xlsx",
+    PART / "participatingAgencies-20250221214937.xlsx",
+    PART / "participatingAgencies-20250317231040.xlsx",
+    PART / "participatingAgencies04302025pm.xlsx",
+    PART / "participatingAgencies05292025am.xlsx",
+    PEND / "pendingAgencies04302025pm.xlsx",
+    PEND / "pendingAgencies05292025am.xlsx",
+    PEND / "pendingAgencies05302025pm.xlsx",
+]
+DERIVED = ["agencies", "agency_names", "agreements", "agreement_events", "agreement_reviews"]
+ALL_TABLES = ["raw_files", "snapshots", "snapshot_names", "snapshot_rows", *DERIVED]
+
+
+def fingerprint(db, tables=ALL_TABLES) -> dict[str, str]:
+    """A content hash of each table (order-insensitive), ignoring load timestamps."""
+    con = duckdb.connect(str(db), read_only=True)
+    out = {}
+    for t in tables:
+        cols = [c[0] for c in con.execute(f"DESCRIBE {t}").fetchall() if c[0] not in ("loaded_at",)]
+        rows = sorted(map(repr, con.execute(f"SELECT {', '.join(cols)} FROM {t}").fetchall()))
+        out[t] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    con.close()
+    return out
+
+
+def test_second_load_changes_nothing(tmp_path):
+    db = tmp_path / "w.duckdb"
+    first = load_paths(db, SOME, raw_root=tmp_path / "raw")
+    assert first.ok and len(first.loaded) == len(SOME)
+    before = fingerprint(db)
+    again = load_paths(db, SOME, raw_root=tmp_path / "raw")
+    assert {r.status for r in again.results} == {"unchanged"}
+    assert not again.derived
+    assert fingerprint(db) == before
+
+
+def test_loading_in_any_order_gives_the_same_warehouse(tmp_path):
+    a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    load_paths(a, SOME, raw_root=tmp_path / "raw")
+    for f in reversed(SOME):  # newest first, one file per load
+        load_paths(b, [f], raw_root=tmp_path / "raw")
+    assert fingerprint(a, ["snapshots", "snapshot_rows", *DERIVED]) == fingerprint(b, ["snapshots", "snapshot_rows", *DERIVED])
+
+
+def test_same_content_in_either_name_order_is_dated_by_the_earliest(tmp_path):
+    for order in (["pendingAgencies-20250228192630.xlsx", "pendingAgencies-20250221214937.xlsx"],
+                  ["pendingAgencies-20250221214937.xlsx", "pendingAgencies-20250228192630.xlsx"]):
+        db = tmp_path / f"{order[0]}.duckdb"
+        for name in order:
+            load_paths(db, [PEND / name], raw_root=tmp_path / "raw")
+        con = duckdb.connect(str(db), read_only=True)
+        rows = con.execute("SELECT file_name, as_of, len(file_names) FROM snapshots").fetchall()
+        con.close()
+        assert rows == [("pendingAgencies-20250221214937.xlsx", date(2025, 2, 21), 2)]
+
+
+@pytest.fixture
+def bad_batch(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(PART / "participatingAgencies04302025pm.xlsx", folder)
+    good = (PART / "participatingAgencies05292025am.xlsx").read_bytes()
+    (folder / "participatingAgencies05302025am.xlsx").write_bytes(good[: len(good) // 2])  # truncated
+    (folder / "participatingAgencies06012025am.xlsx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 50)  # corrupt
+    (folder / "participatingAgencies06022025am.xlsx").write_bytes(make_xlsx([["NAME", "CITY"], ["a", "b"]]))
+    (folder / "participatingAgencies06032025am.xlsx").write_bytes(make_xlsx([]))  # empty sheet
+    (folder / "participatingAgencies06042025am.xlsx").write_bytes(b"<html><body>Access denied</body></html>")
+    (folder / "participatingAgencies06052025am.xlsx").write_bytes(zip_bomb(300))
+    return folder
+
+
+def test_bad_files_fail_alone_with_one_line_errors(tmp_path, bad_batch):
+    db = tmp_path / "w.duckdb"
+    report = load_paths(db, [bad_batch], raw_root=tmp_path / "raw")
+    assert not report.ok
+    failed = {r.file_name: r.error for r in report.failed}
+    assert len(failed) == 6
+    expect = {
+        "participatingAgencies05302025am.xlsx": "corrupt or truncated",
+        "participatingAgencies06012025am.xlsx": "corrupt or truncated",
+        "participatingAgencies06022025am.xlsx": "no recognisable header",
+        "participatingAgencies06032025am.xlsx": "empty sheet",
+        "participatingAgencies06042025am.xlsx": "not an xlsx",
+        "participatingAgencies06052025am.xlsx": "zip bomb",
+    }
+    for name, reason in expect.items():
+        assert name in failed[name] and reason in failed[name], failed[name]
+        assert "\n" not in failed[name]
+    con = duckdb.connect(str(db), read_only=True)
+    # the good file loaded, nothing of the bad ones did, their raw bytes were kept
+    assert con.execute("SELECT file_name FROM snapshots").fetchall() == [("participatingAgencies04302025pm.xlsx",)]
+    statuses = dict(con.execute("SELECT file_name, parse_status FROM raw_files").fetchall())
+    assert sum(1 for s in statuses.values() if s == "failed") == 6
+    assert con.execute("SELECT count(*) FROM load_errors").fetchone()[0] == 6
+    con.close()
+    objects = list((tmp_path / "raw" / "objects").rglob("*"))
+    assert sum(1 for p in objects if p.is_file()) == 7
+
+
+def test_a_failing_derive_rolls_back_the_whole_batch(tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    load_paths(db, SOME[:2], raw_root=tmp_path / "raw")
+    before = fingerprint(db)
+
+    def boom(con):
+        raise RuntimeError("simulated crash during derive")
+
+    import warehouse.derive_core
+
+    monkeypatch.setattr(warehouse.derive_core, "derive", boom)
+    with pytest.raises(RuntimeError):
+        load_paths(db, SOME[2:], raw_root=tmp_path / "raw")
+    assert fingerprint(db) == before
