@@ -44,3 +44,6 @@ def apply_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_HOME", str(data_dir() / "prefect"))
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The ephemeral server's SQLite file lives in PREFECT_HOME; Prefect does not create the folder, and a
+    # missing folder makes the server exit and restart in a loop until the start-up timeout.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)

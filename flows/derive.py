@@ -19,6 +19,7 @@ def _steps() -> list[Step]:
     from warehouse import derive_core
 
     steps: list[Step] = [identity.assign_agency_ids, derive_core.derive]
+    steps.append(__import__("flows.jurisdictions.derive", fromlist=["derive"]).derive)
     return steps
 
 

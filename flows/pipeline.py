@@ -24,6 +24,8 @@ ROSTER_SAMPLE = SAMPLE_DIR / "ice_287g_archive"
 
 
 def _report_dict(report) -> dict:
+    from flows.quality import quarantined
+
     return {
         "files": len(report.results),
         "loaded": len(report.loaded),
@@ -31,6 +33,7 @@ def _report_dict(report) -> dict:
         "duplicates": sum(1 for r in report.results if r.status == "duplicate"),
         "failed": [r.error for r in report.failed],
         "rows": sum(r.rows for r in report.loaded),
+        "quarantined": [r.file_name for r in quarantined(report)],
     }
 
 
@@ -81,6 +84,14 @@ def build_dashboards(db: str, site: str) -> str:
     return str(build_site(Path(db), Path(site)))
 
 
+@task(name="publish-alerts")
+def publish_alerts(db: str, site: str) -> dict:
+    """Write the Atom feeds into the site and send new events to webhooks (problems never fail the load)."""
+    from flows.alerts import publish
+
+    return publish(db, site)
+
+
 @task(name="summarise-warehouse")
 def summarise_warehouse(db: str) -> dict:
     """Headline numbers of the warehouse after the run."""
@@ -105,8 +116,34 @@ def summarise_warehouse(db: str) -> dict:
 
 
 @flow(name="pipeline", log_prints=False)
-def pipeline(live: bool = False, include_sample: bool = True, db: str | None = None, site: str | None = None) -> dict:
-    """Crawl ICE's lists, archive, load the warehouse, write the dashboards; returns a summary."""
+def pipeline(live: bool = False, include_sample: bool = True, db: str | None = None, site: str | None = None,
+             wait_for_lock: bool = False) -> dict:
+    """Crawl ICE's lists, archive, load the warehouse, write the dashboards and feeds; returns a summary.
+
+    One run at a time per warehouse (flows.ledger.run_lock: RunLocked, or wait); every run is
+    recorded in the run ledger (`runs`), a failed crawl as a failed run of source ice_287g.
+    """
+    from flows.ledger import recorded_run, run_lock
+
+    db = db or str(default_db())
+    with run_lock(db, wait=wait_for_lock), recorded_run(db, "pipeline", "ice_287g") as run:
+        summary = _pipeline_steps(live, include_sample, db, site)
+        crawl = summary.get("crawl", {})
+        run.items_fetched = crawl.get("files")
+        run.new_raw_files = crawl.get("new_files")
+        run.fetch_failed = not crawl.get("ok")
+        run.snapshots_loaded = sum((summary.get(k) or {}).get("loaded", 0) for k in ("bundled_archive", "crawled_files"))
+        run.errors += summary["errors"]
+        for k in ("bundled_archive", "crawled_files"):
+            for name in (summary.get(k) or {}).get("quarantined", []):
+                summary.setdefault("extra_lines", []).append(f"quarantined by the quality gate: {name} "
+                                                             "(see `tracker quarantine list`)")
+    summary["run"] = {"run_id": run.run_id, "status": run.decide_status()}
+    return summary
+
+
+def _pipeline_steps(live: bool, include_sample: bool, db: str, site: str | None) -> dict:
+    """The pipeline's steps, in order (the flow adds the lock and the ledger around them)."""
     started = time.monotonic()
     db = db or str(default_db())
     site = site or str(site_dir())
@@ -121,14 +158,21 @@ def pipeline(live: bool = False, include_sample: bool = True, db: str | None = N
         crawl = crawl_ice_lists(live, raw_root, feeds)
     except Exception as exc:  # retries exhausted: record the failure, keep what is already stored
         crawl = {"ok": False, "error": str(exc).splitlines()[0], "items": [], "feed": ""}
-    summary["crawl"] = {"ok": crawl["ok"], "error": crawl["error"], "files": len(crawl["items"]), "feed": crawl["feed"]}
+    summary["crawl"] = {"ok": crawl["ok"], "error": crawl["error"], "files": len(crawl["items"]), "feed": crawl["feed"],
+                        "new_files": sum(1 for i in crawl["items"] if i.get("is_new"))}
     if not crawl["ok"]:
         summary["errors"].append(f"crawl ice_287g: {crawl['error']}")
     if crawl["items"]:
         summary["crawled_files"] = loaded = load_crawled_files(db, raw_root, crawl["items"])
         summary["errors"].extend(loaded["failed"])
     summary["warehouse"] = summarise_warehouse(db)
-    summary["site_path"] = build_dashboards(db, site)
+    try:
+        summary["site_path"] = build_dashboards(db, site)
+    except Exception as exc:  # the previous site stays in place; the run is recorded as partial
+        summary["site_path"] = None
+        summary["errors"].append(f"dashboards: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    summary["alerts"] = alerts = publish_alerts(db, site)
+    summary["errors"].extend(alerts["errors"])
     summary["seconds"] = round(time.monotonic() - started, 1)
     return summary
 

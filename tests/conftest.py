@@ -11,6 +11,7 @@ os.environ.setdefault("PREFECT_HOME", str(_TMP / "prefect"))
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("TRACKER_DATA_DIR", str(_TMP / "data"))
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 import pytest  # noqa: E402
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows.commands.ops import cli_errors
 from flows.config import default_db
 
 console = Console(stderr=True)
@@ -48,6 +49,7 @@ def print_load_report(report, *, title: str = "Load summary") -> None:
                 console.print(f"[yellow]note[/yellow] {r.file_name}: {note}", highlight=False, soft_wrap=True)
 
 
+@cli_errors()
 def backfill(
     paths: list[Path] = typer.Argument(..., help="Files or folders of .xlsx snapshots (searched recursively)."),
     manifest: Path | None = typer.Option(None, "--manifest", help="CSV path,list_kind,as_of overriding inference."),
@@ -97,6 +99,7 @@ def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
     return cap.get()
 
 
+@cli_errors()
 def sql(
     query: str | None = typer.Argument(None, help="SQL to run; omit for an interactive shell."),
     fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
@@ -159,21 +162,27 @@ def _shell(con, fmt: str) -> None:
         buffer = ""
 
 
+@cli_errors()
 def run(
     live: bool = typer.Option(False, "--live", help="Crawl the web instead of replaying recorded responses."),
     sample: bool = typer.Option(True, "--sample/--no-sample", help="Also load the bundled archive of real snapshots."),
     site: Path | None = typer.Option(None, "--site", help="Where to write the dashboards (default data/site)."),
+    wait: bool = typer.Option(False, "--wait", help="Wait for a run in progress instead of exiting with code 75."),
     db: Path | None = DbOption,
 ) -> None:
     """Run the whole pipeline once: crawl → archive → parse → load → dashboards."""
+    from flows.ledger import run_lock
     from flows.pipeline import pipeline, print_summary
 
-    summary = pipeline(live=live, include_sample=sample, db=str(_db(db)), site=str(site) if site else None)
+    with run_lock(_db(db), wait=wait):  # checked before Prefect starts; the flow takes it again (re-entrant)
+        summary = pipeline(live=live, include_sample=sample, db=str(_db(db)), site=str(site) if site else None,
+                           wait_for_lock=wait)
     print_summary(summary)
     if summary.get("errors"):
         raise typer.Exit(code=1)
 
 
+@cli_errors()
 def dashboards(
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the static site (default data/site)."),
     serve: bool = typer.Option(False, "--serve", help="Start the interactive app instead of writing files."),

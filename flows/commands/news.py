@@ -1,9 +1,73 @@
-"""CLI commands for the news area."""
+"""CLI commands for the news area: classify, search, news-ingest, news-bench."""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `tracker` app."""
+
+    @app.command("classify")
+    def classify_cmd() -> None:
+        """Classify lines of text from stdin: one JSON object per line (text, event_kind, confidence, span)."""
+        from flows.news.classify import classify_text
+
+        for line in sys.stdin:
+            text = line.rstrip("\n")
+            if not text.strip():
+                continue
+            ev = classify_text(text)
+            print(json.dumps({"text": text, "event_kind": ev.event_kind, "confidence": ev.confidence,
+                              "span": ev.span}, ensure_ascii=False), flush=True)
+
+    @app.command("search")
+    def search_cmd(
+        query: str = typer.Argument(..., help="words to find in article titles and text"),
+        limit: int = typer.Option(20, help="most results"),
+        db: Path = typer.Option(None, help="warehouse file (default: TRACKER_DB or data/warehouse.duckdb)"),
+        as_json: bool = typer.Option(False, "--json", help="one JSON object per result"),
+    ) -> None:
+        """Full-text search over news articles (BM25, originals only)."""
+        from flows.config import default_db
+        from flows.news.search import FtsUnavailable, search
+        from warehouse.db import WarehouseMissing, reader
+
+        try:
+            with reader(db or default_db()) as con:
+                rows = search(con, query, limit)
+        except (FtsUnavailable, WarehouseMissing) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        for r in rows:
+            if as_json:
+                typer.echo(json.dumps(r, default=str))
+            else:
+                typer.echo(f"{r['score']:>7}  {r['published_on'] or '':<10}  {(r['outlet'] or '')[:24]:<24}  "
+                           f"{r['title']}\n         {r['url']}")
+        if not rows:
+            typer.echo("no matches", err=True)
+
+    @app.command("news-ingest")
+    def ingest_cmd(
+        db: Path = typer.Option(None, help="warehouse file"),
+        raw: Path = typer.Option(None, help="raw archive root"),
+        live: bool = typer.Option(False, help="crawl the news spiders first (network)"),
+    ) -> None:
+        """Load archived news (and the bundled sample unless --live) into the warehouse."""
+        from flows.config import default_db, raw_dir
+        from flows.news.load import ingest
+
+        summary = ingest(db or default_db(), raw or raw_dir(), live=live)
+        typer.echo(json.dumps(summary, default=str, indent=1))
+
+    @app.command("news-bench")
+    def bench_cmd(path: Path = typer.Argument(None, help="labelled CSV (sentence,event_kind)")) -> None:
+        """Precision and recall of the event classifier per kind."""
+        from flows.news.evaluate import main
+
+        main([str(path)] if path else [])

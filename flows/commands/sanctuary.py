@@ -1,9 +1,127 @@
-"""CLI commands for the sanctuary area."""
+"""CLI commands for the sanctuary area: load the lists and laws, status at a date, conflicts, compliance."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
+
 import typer
+
+sanctuary_app = typer.Typer(help="Sanctuary lists (DHS, DOJ) and state laws: load and query.", no_args_is_help=True)
+
+
+def _db(db: Path | None) -> Path:
+    from flows.config import default_db
+
+    return db or default_db()
+
+
+def _print(cols: list[str], rows: list[tuple], limit: int | None = None) -> None:
+    typer.echo("\t".join(cols))
+    for row in rows[:limit] if limit else rows:
+        typer.echo("\t".join("" if v is None else (", ".join(map(str, v)) if isinstance(v, list) else str(v))
+                             for v in row))
+    typer.echo(f"({len(rows)} rows)", err=True)
+
+
+@sanctuary_app.command("load")
+def load_cmd(
+    live: bool = typer.Option(False, "--live", help="crawl the DHS and DOJ pages (web archive) first"),
+    db: Path = typer.Option(None, "--db", help="warehouse file"),
+    raw: Path = typer.Option(None, "--raw", help="raw archive root"),
+) -> None:
+    """Archive, parse and load the federal sanctuary lists and the state-law table."""
+    from flows.config import raw_dir
+    from flows.sanctuary.load import ingest
+
+    summary = ingest(_db(db), raw or raw_dir(), live=live)
+    summary.pop("raw_sha256", None)
+    typer.echo(json.dumps(summary, indent=2, default=str))
+    if summary["errors"]:
+        raise typer.Exit(1)
+
+
+@sanctuary_app.command("status")
+def status_cmd(
+    on: str = typer.Option(..., "--date", help="yyyy-mm-dd"),
+    state: str = typer.Option(None, "--state", help="USPS code, e.g. FL"),
+    level: str = typer.Option(None, "--level", help="state | county"),
+    db: Path = typer.Option(None, "--db"),
+) -> None:
+    """Every state and county on a date: agreements by model, lists naming it, laws in force."""
+    from flows.sanctuary.queries import run_macro
+    from warehouse.db import reader
+
+    where, params = [], []
+    if state:
+        where.append("state = ?")
+        params.append(state.upper())
+    if level:
+        where.append("level = ?")
+        params.append(level)
+    with reader(_db(db)) as con:
+        cols, rows = run_macro(con, "jurisdiction_status", date.fromisoformat(on), " AND ".join(where), params)
+    _print(cols, rows)
+
+
+@sanctuary_app.command("conflicts")
+def conflicts_cmd(
+    on: str = typer.Option(None, "--date", help="yyyy-mm-dd (default: today)"),
+    db: Path = typer.Option(None, "--db"),
+) -> None:
+    """Jurisdictions named on a sanctuary list while holding an active 287(g) agreement."""
+    from flows.sanctuary.queries import run_macro
+    from warehouse.db import reader
+
+    with reader(_db(db)) as con:
+        cols, rows = run_macro(con, "sanctuary_conflicts", date.fromisoformat(on) if on else date.today())
+    _print(cols, rows)
+
+
+@sanctuary_app.command("compliance")
+def compliance_cmd(
+    on: str = typer.Option(None, "--date", help="yyyy-mm-dd (default: today)"),
+    state: str = typer.Option(None, "--state", help="FL or TX"),
+    db: Path = typer.Option(None, "--db"),
+) -> None:
+    """Counties of states that mandate 287(g): who holds an agreement, against the deadline."""
+    from flows.sanctuary.queries import run_macro
+    from warehouse.db import reader
+
+    with reader(_db(db)) as con:
+        cols, rows = run_macro(con, "mandate_compliance", date.fromisoformat(on) if on else date.today(),
+                               "state = ?" if state else "", [state.upper()] if state else [])
+    _print(cols, rows)
+
+
+@sanctuary_app.command("banned")
+def banned_cmd(
+    on: str = typer.Option(None, "--date", help="yyyy-mm-dd (default: today)"),
+    db: Path = typer.Option(None, "--db"),
+) -> None:
+    """Agreements active in a state whose law bans 287(g)."""
+    from flows.sanctuary.queries import run_macro
+    from warehouse.db import reader
+
+    with reader(_db(db)) as con:
+        cols, rows = run_macro(con, "banned_agreements", date.fromisoformat(on) if on else date.today())
+    _print(cols, rows)
+
+
+@sanctuary_app.command("unresolved")
+def unresolved_cmd(db: Path = typer.Option(None, "--db")) -> None:
+    """Listings not resolved to a FIPS jurisdiction, with the reason."""
+    from warehouse.db import reader
+
+    with reader(_db(db)) as con:
+        cur = con.execute(
+            "SELECT list_id, state, level, name_as_printed, unresolved_reason FROM sanctuary_listings "
+            "WHERE unresolved_reason IS NOT NULL ORDER BY list_id, state, name_as_printed"
+        )
+        _print([d[0] for d in cur.description], cur.fetchall())
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `tracker` app."""
+    app.add_typer(sanctuary_app, name="sanctuary")

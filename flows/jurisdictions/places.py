@@ -31,7 +31,7 @@ _COUNTY_WORDS = re.compile(
     r"\b(city and borough|census area|county|parish|borough|municipality|municipio|island|islands|district)\b"
 )
 _COUNTY_PREFIX = re.compile(r"^(city and borough of|municipality of|borough of|county of|parish of|city of|town of)\s+")
-_COUNTY_TYPOS = {"counry", "couny", "conty", "couty", "countey", "cnty", "countyy", "coutny"}
+_COUNTY_TYPOS = {"counry", "couny", "conty", "couty", "countey", "cnty", "countyy", "coutny", "co"}
 
 
 def clean(text: object) -> str:
@@ -85,7 +85,7 @@ class CountyIndex:
         """Every name key of the state's counties."""
         return list(self._by_state.get(state, {}))
 
-    def match(self, state: str | None, printed: object, *, fuzzy: bool = True) -> CountyMatch | None:
+    def match(self, state: str | None, printed: object, *, fuzzy: bool = True, cutoff: float = 0.8) -> CountyMatch | None:
         """The county of `state` that `printed` names, or None."""
         if not state or state not in self._by_state:
             return None
@@ -106,7 +106,7 @@ class CountyIndex:
             candidates = table.get(key[: -len("city")])
         was_fuzzy = False
         if not candidates and fuzzy and len(key) >= 5:
-            close = difflib.get_close_matches(key, list(table), n=2, cutoff=0.8)
+            close = difflib.get_close_matches(key, list(table), n=2, cutoff=cutoff)
             if len(close) == 1 or (len(close) == 2 and difflib.SequenceMatcher(None, key, close[0]).ratio()
                                    > difflib.SequenceMatcher(None, key, close[1]).ratio()):
                 candidates = table[close[0]]
@@ -119,6 +119,11 @@ class CountyIndex:
             candidates = preferred or candidates
         fips, name, _ = candidates[0]
         return CountyMatch(fips, name, was_fuzzy)
+
+    def states_with(self, printed: object) -> list[str]:
+        """States that have a county of this name (exact key): to spot agencies listed under the wrong state."""
+        key = name_key(_strip_county_words(clean(printed)))
+        return sorted(st for st, table in self._by_state.items() if key and key in table)
 
     def independent_city(self, state: str | None, place: object) -> CountyMatch | None:
         """The county-equivalent city (Virginia's independent cities, Baltimore, St. Louis, Carson City)."""
@@ -162,6 +167,10 @@ class CityIndex:
 
     def __init__(self, table: dict[str, dict[str, dict[str, int]]]):
         self._table = table  # via → "ST|key" → {fips: zips}
+        self._keys: dict[str, list[str]] = defaultdict(list)
+        for k in sorted(set(table["city"]) | set(table["acceptable"])):
+            st, _, key = k.partition("|")
+            self._keys[st].append(key)
 
     @classmethod
     def build(cls, county_index: CountyIndex) -> CityIndex:
@@ -192,6 +201,30 @@ class CityIndex:
         key = f"{state}|{name_key(place)}"
         for via in ("city", "acceptable"):
             counts = self._table[via].get(key)
+            if counts:
+                fips, n = max(sorted(counts.items()), key=lambda kv: kv[1])
+                return CityCounty(fips, n / sum(counts.values()), via)
+        return None
+
+    def closest(self, state: str | None, place: object, cutoff: float = 0.9) -> str | None:
+        """The one USPS city of the state spelled almost like `place` ('Pittsburgh' → 'pittsburg'), or None."""
+        key = name_key(place)
+        if not state or len(key) < 6:
+            return None
+        keys = self._keys.get(state, [])
+        longer = [k for k in keys if k.startswith(key) and k[len(key):] in ("beach", "city", "village", "township")]
+        if len(longer) == 1:
+            return longer[0]  # "Sunny Isles" → "Sunny Isles Beach"
+        close = difflib.get_close_matches(key, keys, n=2, cutoff=cutoff)
+        if len(close) == 2 and (difflib.SequenceMatcher(None, key, close[0]).ratio()
+                                == difflib.SequenceMatcher(None, key, close[1]).ratio()):
+            return None
+        return close[0] if close else None
+
+    def county_by_key(self, state: str, key: str) -> CityCounty | None:
+        """Like `county`, for a key returned by `closest`."""
+        for via in ("city", "acceptable"):
+            counts = self._table[via].get(f"{state}|{key}")
             if counts:
                 fips, n = max(sorted(counts.items()), key=lambda kv: kv[1])
                 return CityCounty(fips, n / sum(counts.values()), via)

@@ -92,7 +92,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """Character spans of sentences: split after . ! ? followed by space and a capital or quote."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in re.finditer(r"[.!?]+[\"')\]]*\s+(?=[\"'\u201c(]?[A-Z0-9])|\n\s*\n", text):
+    for m in re.finditer(r"[.!?]+[\"')\]]*\s+(?=[\"'\u201c(]?[A-Z0-9])|\s*\n\s*", text):
         before = text[max(0, m.start() - 6): m.start() + 1].lower()
         if re.search(r"(?:^|[\s(])" + _ABBREV + r"\.$", before) or re.search(r"\b[a-z]\.$", before):
             continue

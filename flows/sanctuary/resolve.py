@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from flows.sanctuary.geo import county_key, counties, county_names, fold, place_core, states
+from flows.sanctuary.geo import counties, county_key, county_names, fold, place_core, states
 
 PLACE_COUNTIES = Path(__file__).resolve().parent / "place_counties.csv"
 
@@ -128,7 +128,7 @@ def _external(state: str, level: str, name: str) -> Resolution | None:
         return None
     get = ans.get if isinstance(ans, dict) else (lambda k, _a=ans: getattr(_a, k, None))
     sfips, cfips = get("state_fips"), get("county_fips")
-    if not sfips or (level == "county" and not cfips):
+    if get("reason") or not sfips or (level == "county" and not cfips):
         return None
     return Resolution(sfips, cfips, get("place_name"), f"jurisdictions:{get('method') or 'resolve'}",
                       float(get("confidence") or 0.9))

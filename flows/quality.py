@@ -1,0 +1,192 @@
+"""The quality gate: a freshly parsed snapshot is checked before the views may show it.
+
+Runs inside the load's transaction (`warehouse.load.load_candidates` calls `apply_gate` after the
+batch's snapshots are written and before the derived tables are rebuilt), so a held-back snapshot
+never reaches `agreements`, the events, the views or the dashboards, and the decision lands
+atomically with the load.
+
+A snapshot is **quarantined** (`snapshots.status = 'quarantined'`, `raw_files.parse_status =
+'quarantined'`, the reasons in `quality_notes` / `parse_error`, an alert raised) when:
+
+- a participating list has more than `TRACKER_QUALITY_MAX_DROP` (default 0.30 = 30 %) fewer rows
+  than the previous *published* participating list (by as-of date);
+- its header has named columns the parser has never seen (`flows.ice_lists.HEADER_NAMES`);
+- its as-of date lies in the future (after tomorrow) or before 2000;
+- a SIGNED date lies after the as-of or before 2000 and the parser could not repair it;
+- a participating list has no SIGNED date at all.
+
+**Swapped lists** (the file name says participating, the content is pending, or the reverse) are
+*not* quarantined: the parser reads a list by its content (SIGNED present or not), which is right in
+every case we have seen (ICE's 2025-09-22 swap); quarantining would hide two correct lists. The
+swap raises a `swapped_list` alert (feed, `tracker status`) instead, unless another rule fails.
+
+A reviewer releases a held snapshot with `tracker quarantine release SHA`; the release is
+remembered (`quarantine_releases`), so re-parsing it later does not quarantine it again.
+The raw file and the snapshot's rows are always kept for inspection.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+
+from flows.ledger import raise_alert
+
+DEFAULT_MAX_DROP = 0.30
+EARLIEST = date(2000, 1, 1)
+
+
+def max_drop() -> float:
+    """The largest tolerated drop in agreements between consecutive participating lists (0..1)."""
+    try:
+        value = float(os.environ.get("TRACKER_QUALITY_MAX_DROP", DEFAULT_MAX_DROP))
+    except ValueError:
+        return DEFAULT_MAX_DROP
+    return min(max(value, 0.0), 1.0)
+
+
+@dataclass
+class Verdict:
+    """Why a snapshot is held back (reasons) and what is merely worth an alert (warnings)."""
+
+    snapshot_id: str
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    released: bool = False
+
+    @property
+    def quarantine(self) -> bool:
+        return bool(self.reasons) and not self.released
+
+
+_ROW_STATS = """SELECT snapshot_id, count(signed), count(*) FILTER (WHERE notes LIKE '%impossible on%left empty%')
+                FROM snapshot_rows"""
+
+
+def check(
+    con: duckdb.DuckDBPyConnection,
+    snapshot_id: str,
+    *,
+    unknown_columns: list[str] | None = None,
+    notes: list[str] | None = None,
+    today: date | None = None,
+    drop_limit: float | None = None,
+    row_stats: tuple[int, int] | None = None,
+) -> Verdict:
+    """Check one written snapshot against the rules above (reads only)."""
+    today = today or date.today()
+    drop_limit = max_drop() if drop_limit is None else drop_limit
+    verdict = Verdict(snapshot_id)
+    kind, as_of, file_name, row_count = con.execute(
+        "SELECT list_kind, as_of, file_name, row_count FROM snapshots WHERE snapshot_id = ?", [snapshot_id]
+    ).fetchone()
+    if as_of > today + timedelta(days=1):
+        verdict.reasons.append(f"as-of {as_of} is in the future")
+    if as_of < EARLIEST:
+        verdict.reasons.append(f"as-of {as_of} is before 2000")
+    if unknown_columns:
+        verdict.reasons.append("header never seen before: unknown column(s) " + ", ".join(unknown_columns))
+    if row_stats is None:
+        found = con.execute(_ROW_STATS + " WHERE snapshot_id = ? GROUP BY snapshot_id", [snapshot_id]).fetchone()
+        row_stats = found[1:] if found else (0, 0)
+    with_signed, impossible = row_stats
+    if impossible:
+        verdict.reasons.append(f"{impossible} SIGNED date(s) after the as-of or before 2000 that could not be repaired")
+    if kind == "participating":
+        if not with_signed:
+            verdict.reasons.append("participating list without any SIGNED date")
+        prev = con.execute(
+            """SELECT row_count, as_of, file_name FROM snapshots
+               WHERE status = 'published' AND list_kind = 'participating' AND snapshot_id <> ?
+                 AND source IN ('ice_workbook')
+                 AND (as_of < ? OR (as_of = ? AND file_name < ?))
+               ORDER BY as_of DESC, file_name DESC LIMIT 1""",
+            [snapshot_id, as_of, as_of, file_name]).fetchone()
+        if prev and prev[0] and row_count < (1 - drop_limit) * prev[0]:
+            share = 1 - row_count / prev[0]
+            verdict.reasons.append(
+                f"{row_count} agreements vs {prev[0]} in the previous published list ({prev[1]}, {prev[2]}): "
+                f"a drop of {share:.0%} (limit {drop_limit:.0%})")
+    for note in notes or []:
+        if "but the content is a" in note:
+            verdict.warnings.append(f"swapped list: {note}")
+    released = con.execute("SELECT released_at FROM quarantine_releases WHERE snapshot_id = ?", [snapshot_id]).fetchone()
+    verdict.released = released is not None
+    return verdict
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, verdict: Verdict, source: str = "ice_287g") -> None:
+    """Hold a snapshot back from the views, with its reasons, and raise an alert."""
+    reason = "; ".join(verdict.reasons)
+    sha = con.execute(
+        """UPDATE snapshots SET status = 'quarantined',
+               quality_notes = concat_ws('; ', quality_notes, 'QUARANTINED: ' || ?)
+           WHERE snapshot_id = ? RETURNING sha256, file_name""", [reason, verdict.snapshot_id]).fetchone()
+    con.execute("UPDATE raw_files SET parse_status = 'quarantined', parse_error = ? WHERE sha256 = ?",
+                ["quarantined: " + reason, sha[0]])
+    raise_alert(con, "quarantined", source, verdict.snapshot_id, f"{sha[1]} held back: {reason}")
+
+
+QUARANTINE_NOTE = "QUARANTINED: "
+GATED_SOURCES = ("ice_workbook",)  # ICE's live lists; reviewed history imports are not gated
+
+
+def apply_gate(con: duckdb.DuckDBPyConnection, snaps: list, *, report=None, today: date | None = None) -> dict[str, Verdict]:
+    """Check the batch's written snapshots (oldest first) and quarantine the failing ones.
+
+    `snaps` are `warehouse.load.ParsedSnapshot`s; `report` (a LoadReport) gets a QUARANTINED note
+    on each held-back file. Returns verdicts by snapshot id.
+    """
+    snaps = [s for s in snaps if s.source in GATED_SOURCES]
+    if not snaps:
+        return {}
+    order = {sid: i for i, (sid,) in enumerate(con.execute(
+        "SELECT snapshot_id FROM snapshots WHERE list_contains(?, snapshot_id) ORDER BY as_of, file_name",
+        [[s.snapshot_id for s in snaps]]).fetchall())}
+    # One pass over the rows for the whole batch (a query per snapshot would rescan the table each time).
+    stats = {sid: (signed, impossible) for sid, signed, impossible in con.execute(
+        _ROW_STATS + " WHERE list_contains(?, snapshot_id) GROUP BY snapshot_id", [list(order)]).fetchall()}
+    verdicts: dict[str, Verdict] = {}
+    for snap in sorted(snaps, key=lambda s: order.get(s.snapshot_id, 0)):
+        v = check(con, snap.snapshot_id, unknown_columns=getattr(snap, "unknown_columns", None),
+                  notes=snap.notes, today=today, row_stats=stats.get(snap.snapshot_id, (0, 0)))
+        if v.quarantine:
+            quarantine(con, v)
+            for r in (report.results if report else []):
+                if r.sha256 == snap.sha256 and r.status == "loaded":
+                    r.notes.append(QUARANTINE_NOTE + "; ".join(v.reasons))
+        elif v.reasons and v.released:
+            con.execute("UPDATE snapshots SET quality_notes = concat_ws('; ', quality_notes, ?) WHERE snapshot_id = ?",
+                        ["released by a reviewer despite: " + "; ".join(v.reasons), snap.snapshot_id])
+        if v.warnings and not v.quarantine:
+            for w in v.warnings:
+                raise_alert(con, "swapped_list", "ice_287g", snap.snapshot_id, w)
+        verdicts[snap.snapshot_id] = v
+    return verdicts
+
+
+def quarantined(report) -> list:
+    """The file results of a LoadReport whose snapshot the gate held back."""
+    return [r for r in report.results if any(n.startswith(QUARANTINE_NOTE) for n in r.notes)]
+
+
+def release(con: duckdb.DuckDBPyConnection, sha_or_id: str, reason: str | None = None) -> list[str]:
+    """Publish quarantined snapshots of a raw file (sha256 or snapshot id prefix); caller commits.
+
+    Returns the released snapshot ids (empty when nothing matched).
+    """
+    ids = [r[0] for r in con.execute(
+        "SELECT snapshot_id FROM snapshots WHERE status = 'quarantined' AND (snapshot_id LIKE ? || '%' OR sha256 LIKE ? || '%')",
+        [sha_or_id, sha_or_id]).fetchall()]
+    for sid in ids:
+        con.execute("INSERT OR REPLACE INTO quarantine_releases VALUES (?, now(), ?)", [sid, reason])
+        sha = con.execute(
+            """UPDATE snapshots SET status = 'published',
+                   quality_notes = concat_ws('; ', quality_notes, 'released by a reviewer' || coalesce(': ' || ?, ''))
+               WHERE snapshot_id = ? RETURNING sha256""", [reason, sid]).fetchone()[0]
+        con.execute("UPDATE raw_files SET parse_status = 'loaded', parse_error = NULL WHERE sha256 = ?", [sha])
+        raise_alert(con, "released", "ice_287g", sid, f"{sid[:12]} released from quarantine" + (f": {reason}" if reason else ""))
+    return ids

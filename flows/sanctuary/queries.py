@@ -1,0 +1,30 @@
+"""Read-side helpers for the sanctuary macros: which agency geography to use, and the named queries.
+
+The macros in warehouse/sql/30_sanctuary.sql take the agency-geography view by name; this module
+picks the jurisdictions area's `agency_jurisdictions` when it exists and its stand-in otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+FALLBACK_GEO = "sanctuary_agency_geography_fallback"
+
+
+def agency_geo(con: duckdb.DuckDBPyConnection) -> str:
+    """`agency_jurisdictions` when the jurisdictions area has created it, else our stand-in view."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'agency_jurisdictions'"
+    ).fetchone()[0]
+    return "agency_jurisdictions" if found else FALLBACK_GEO
+
+
+def run_macro(con: duckdb.DuckDBPyConnection, macro: str, on: date, where: str = "", params=None):
+    """Rows and column names of a sanctuary table macro at a date (macro names are fixed, never user input)."""
+    if macro not in {"jurisdiction_status", "sanctuary_conflicts", "mandate_compliance", "banned_agreements"}:
+        raise ValueError(f"unknown macro {macro}")
+    sql = f"SELECT * FROM {macro}(?::DATE, agency_geo := ?)" + (f" WHERE {where}" if where else "")
+    cur = con.execute(sql, [on, agency_geo(con), *(params or [])])
+    return [d[0] for d in cur.description], cur.fetchall()

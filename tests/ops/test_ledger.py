@@ -1,0 +1,126 @@
+"""The run ledger records every run; `tracker status` names failures; the run lock admits one run at a time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.ledger import RunLocked, recorded_run, run_lock, status_report
+from tests.ops.conftest import PY, REPO, env_for
+from warehouse.db import reader
+
+
+def _runs(db):
+    with reader(db) as con:
+        return con.execute("SELECT flow, source, status, errors, finished_at IS NOT NULL FROM runs ORDER BY started_at").fetchall()
+
+
+def test_runs_are_recorded_with_status_and_counts(data):
+    db = data / "warehouse.duckdb"
+    with recorded_run(db, "pipeline", "ice_287g") as run:
+        run.items_fetched, run.new_raw_files, run.snapshots_loaded = 3, 2, 2
+    with recorded_run(db, "pipeline", "ice_287g") as run:
+        run.snapshots_loaded = 1
+        run.errors.append("x.xlsx: corrupt or truncated xlsx")
+    with recorded_run(db, "pipeline", "ice_287g") as run:
+        run.fetch_failed = True
+        run.errors.append("crawl ice_287g: ice_287g: 1 download(s) failed: https://www.ice.gov/x (HTTP 500)")
+    with pytest.raises(RuntimeError), recorded_run(db, "news", "news"):
+        raise RuntimeError("boom")
+    runs = _runs(db)
+    assert [r[2] for r in runs] == ["ok", "partial", "failed", "failed"]
+    assert all(r[4] for r in runs)
+    assert runs[3][3] == ["RuntimeError: boom"]
+    with reader(db) as con:
+        row = con.execute("SELECT items_fetched, new_raw_files, snapshots_loaded FROM runs ORDER BY started_at LIMIT 1").fetchone()
+        alerts = con.execute("SELECT source FROM alerts WHERE kind = 'run_failed'").fetchall()
+    assert row == (3, 2, 2)
+    assert sorted(a[0] for a in alerts) == ["ice_287g", "news"]
+
+
+def test_status_names_the_failed_source_error_and_time(data):
+    db = data / "warehouse.duckdb"
+    with recorded_run(db, "pipeline", "ice_287g"):
+        pass
+    with recorded_run(db, "pipeline", "ice_287g") as run:
+        run.fetch_failed = True
+        run.errors.append("crawl ice_287g: timed out after 600 s (killed)")
+    report = status_report(db)
+    ice = next(s for s in report["sources"] if s["source"] == "ice_287g")
+    assert ice["last_status"] == "failed" and ice["last_success_at"] is not None and ice["failed_runs"] == 1
+    result = CliRunner().invoke(app, ["status", "--db", str(db)])
+    assert result.exit_code == 0
+    assert "Last failures:" in result.output
+    line = next(ln for ln in result.output.splitlines() if "timed out after 600 s" in ln)
+    assert "ice_287g" in line and "UTC" in line
+
+
+def test_a_run_killed_midway_shows_as_interrupted(data):
+    db = data / "warehouse.duckdb"
+    code = ("import os; from flows.ledger import start_run; start_run(os.environ['DB'], 'pipeline', 'ice_287g'); "
+            "os.kill(os.getpid(), 9)")
+    subprocess.run([PY, "-c", code], cwd=REPO, env=env_for(data, DB=str(db)), timeout=60)
+    report = status_report(db)
+    assert [r["state"] for r in report["running"]] == ["interrupted"]
+
+
+def test_status_without_a_warehouse_is_one_clear_line(data):
+    result = CliRunner().invoke(app, ["status", "--db", str(data / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "no warehouse here yet" in result.output
+
+
+def _hold_lock(data, seconds: float = 30):
+    code = ("import sys, time; from flows.ledger import run_lock\n"
+            "with run_lock(sys.argv[1]):\n    print('HELD', flush=True); time.sleep(float(sys.argv[2]))")
+    proc = subprocess.Popen([PY, "-c", code, str(data / "warehouse.duckdb"), str(seconds)], cwd=REPO,
+                            env=env_for(data), stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "HELD"
+    return proc
+
+
+def test_second_run_gets_a_clear_message_or_waits(data):
+    db = data / "warehouse.duckdb"
+    holder = _hold_lock(data, 30)
+    try:
+        with pytest.raises(RunLocked, match=rf"another run is in progress \(pid {holder.pid} since 20"), run_lock(db):
+            pass
+        started = time.monotonic()
+        with pytest.raises(RunLocked), run_lock(db, wait=True, timeout=0.6):
+            pass
+        assert time.monotonic() - started >= 0.5
+        # `tracker run` refuses before Prefect even starts: exit code 75 (EX_TEMPFAIL), one line.
+        cli = subprocess.run([PY, "-m", "flows.cli", "run", "--db", str(db)], cwd=REPO, env=env_for(data),
+                             capture_output=True, text=True, timeout=60)
+        assert cli.returncode == 75, cli.stderr
+        assert f"another run is in progress (pid {holder.pid} since" in cli.stderr
+        assert "Traceback" not in cli.stderr
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)  # the kernel releases a dead holder's lock
+        holder.wait()
+    with run_lock(db, wait=True, timeout=5):
+        pass
+
+
+def test_waiting_run_proceeds_when_the_first_ends(data):
+    db = data / "warehouse.duckdb"
+    holder = _hold_lock(data, 1.5)
+    started = time.monotonic()
+    with run_lock(db, wait=True, timeout=30):
+        waited = time.monotonic() - started
+    holder.wait()
+    assert 0.5 < waited < 10
+
+
+def test_lock_is_reentrant_in_one_process(data):
+    db = data / "warehouse.duckdb"
+    with run_lock(db), run_lock(db):
+        pass
+    with run_lock(db):
+        pass

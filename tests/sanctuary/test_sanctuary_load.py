@@ -1,0 +1,145 @@
+"""Loading the sanctuary lists and laws: counts, resolution, evidence, idempotence, withdrawals."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sanctuary_paths import DHS_HTML
+
+from flows.sanctuary.load import ingest
+from flows.sanctuary.resolve import resolve_offline
+from flows.sanctuary.state_laws import StateLawError, read_state_laws
+from spiders.archive import RawArchive
+from warehouse.db import reader
+
+
+def test_counts_and_resolution(loaded):
+    db, _raw, summary = loaded
+    dhs = summary["lists"]["dhs_sanctuary_jurisdictions"]
+    doj = summary["lists"]["doj_sanctuary_jurisdictions"]
+    assert dhs["listings"] == 605 and doj["listings"] == 35
+    assert dhs["resolution_rate"] >= 0.98 and doj["resolution_rate"] >= 0.98
+    assert summary["errors"] == [] and summary["laws"] == len(read_state_laws())
+    with reader(db) as con:
+        q = "SELECT level, count(*) FROM sanctuary_listings WHERE list_id = ? GROUP BY 1"
+        assert dict(con.execute(q, ["dhs_sanctuary_jurisdictions"]).fetchall()) == {
+            "state": 14, "county": 391, "city": 199, "local": 1}
+        assert dict(con.execute(q, ["doj_sanctuary_jurisdictions"]).fetchall()) == {
+            "state": 13, "county": 4, "city": 18}
+        assert con.execute("SELECT count(DISTINCT state) FROM sanctuary_listings "
+                           "WHERE list_id = 'dhs_sanctuary_jurisdictions'").fetchone()[0] == 36
+        # every unresolved listing carries its reason
+        assert con.execute("SELECT count(*) FROM sanctuary_listings WHERE (county_fips IS NULL AND level <> 'state' "
+                           "OR state_fips IS NULL) AND unresolved_reason IS NULL").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM sanctuary_entries").fetchone()[0] == 606 + 35
+        dates = con.execute("SELECT list_id, min(listed_on), max(listed_on) FROM sanctuary_listings GROUP BY 1 "
+                            "ORDER BY 1").fetchall()
+        assert [(d[0], str(d[1]), str(d[2])) for d in dates] == [
+            ("dhs_sanctuary_jurisdictions", "2025-05-29", "2025-05-29"),
+            ("doj_sanctuary_jurisdictions", "2025-08-05", "2025-08-05")]
+
+
+@pytest.mark.parametrize(("state", "level", "name", "county"), [
+    ("AK", "city", "City of Anchorage", "02020"),
+    ("CO", "city", "Town of Vail", "08037"),
+    ("NV", "city", "Las Vegas City", "32003"),
+    ("LA", "city", "New Orleans/Orleans (Parish)", "22071"),
+    ("KS", "city", "Lawrence", "20045"),
+    ("KS", "county", "Douglas County", "20045"),
+    ("GA", "county", "Athens-Clarke County", "13059"),
+    ("VA", "county", "Richmond County", "51159"),
+    ("VA", "city", "Richmond", "51760"),
+    ("MD", "city", "Baltimore City", "24510"),
+    ("DC", "local", "", "11001"),
+])
+def test_quirky_names_resolve(state, level, name, county):
+    assert resolve_offline(state, level, name).county_fips == county
+
+
+def test_each_listing_links_to_its_archived_document(loaded):
+    db, raw, _ = loaded
+    archive = RawArchive(raw)
+    with reader(db) as con:
+        shas = {r[0] for r in con.execute("SELECT first_raw_sha256 FROM sanctuary_listings_evidence").fetchall()}
+    assert len(shas) == 2
+    assert archive.read(next(iter(s for s in shas))) in (DHS_HTML.read_bytes(),
+                                                         DHS_HTML.with_name("doj_sanctuary_2025-08-05.html").read_bytes())
+
+
+def _dump(db: Path) -> dict:
+    with reader(db) as con:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                for t in ("policy_sources", "sanctuary_entries", "sanctuary_listings", "state_laws")}
+
+
+def test_loading_twice_changes_nothing(tmp_path, sample_dir):
+    db, raw = tmp_path / "w.duckdb", tmp_path / "raw"
+    first = ingest(db, raw, sample_dir=sample_dir)
+    before = _dump(db)
+    second = ingest(db, raw, sample_dir=sample_dir)
+    assert first["changed"] is True and second["changed"] is False
+    assert _dump(db) == before
+
+
+def test_later_copy_that_drops_an_entry_records_the_withdrawal(tmp_path, sample_dir):
+    db, raw = tmp_path / "w.duckdb", tmp_path / "raw"
+    ingest(db, raw, sample_dir=sample_dir)
+    later = DHS_HTML.read_bytes().replace(b"<li>Town of Vail</li>", b"", 1)
+    (sample_dir / "dhs_sanctuary_2025-06-02.html").write_bytes(later)
+    summary = ingest(db, raw, sample_dir=sample_dir)
+    assert summary["lists"]["dhs_sanctuary_jurisdictions"]["withdrawn"] == 1
+    with reader(db) as con:
+        row = con.execute("SELECT name_as_printed, listed_on, last_seen_on, withdrawn_on FROM sanctuary_listings "
+                          "WHERE withdrawn_on IS NOT NULL").fetchall()
+        assert [(r[0], str(r[1]), str(r[2]), str(r[3])) for r in row] == [
+            ("Town of Vail", "2025-05-29", "2025-05-29", "2025-06-02")]
+        kept = con.execute("SELECT listed_on, last_seen_on FROM sanctuary_listings "
+                           "WHERE name_as_printed = 'Boulder'").fetchone()
+        assert (str(kept[0]), str(kept[1])) == ("2025-05-29", "2025-06-02")
+
+
+def test_removed_page_withdraws_every_entry(tmp_path, sample_dir):
+    db, raw = tmp_path / "w.duckdb", tmp_path / "raw"
+    (sample_dir / "dhs_sanctuary_2025-06-13.html").write_bytes(
+        b"<html><head><title>Page Not Found | Homeland Security</title></head><body><h1>Page Not Found</h1></body></html>")
+    summary = ingest(db, raw, sample_dir=sample_dir)
+    assert summary["errors"] == []
+    assert summary["lists"]["dhs_sanctuary_jurisdictions"]["withdrawn"] == 605
+    assert summary["lists"]["doj_sanctuary_jurisdictions"]["withdrawn"] == 0
+
+
+def test_bad_document_is_reported_and_the_batch_goes_on(tmp_path, sample_dir):
+    (sample_dir / "doj_sanctuary_2025-09-01.html").write_bytes(b"<html><body><p>An unrelated page</p></body></html>")
+    summary = ingest(tmp_path / "w.duckdb", tmp_path / "raw", sample_dir=sample_dir)
+    assert len(summary["errors"]) == 1 and "no STATES/COUNTIES/CITIES" in summary["errors"][0]
+    assert summary["lists"]["dhs_sanctuary_jurisdictions"]["listings"] == 605
+
+
+def test_archived_spider_captures_are_loaded(tmp_path):
+    raw = tmp_path / "raw"
+    RawArchive(raw).put(DHS_HTML.read_bytes(), source="dhs_sanctuary",
+                        url="https://web.archive.org/web/20250531010203id_/https://www.dhs.gov/sanctuary-jurisdictions",
+                        file_name="dhs_sanctuary_20250531010203.html")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    summary = ingest(tmp_path / "w.duckdb", raw, sample_dir=empty)
+    assert summary["lists"]["dhs_sanctuary_jurisdictions"]["listings"] == 605
+    with reader(tmp_path / "w.duckdb") as con:
+        assert str(con.execute("SELECT as_of FROM policy_sources WHERE list_id IS NOT NULL").fetchone()[0]) == "2025-05-31"
+
+
+def test_state_laws_table_is_checked(tmp_path):
+    laws = read_state_laws()
+    by = {(law.state, law.direction) for law in laws}
+    assert {("CA", "bans_287g"), ("IL", "bans_287g"), ("NJ", "bans_287g"), ("TX", "mandates_287g"),
+            ("FL", "mandates_287g")} <= by
+    sb8 = next(law for law in laws if law.state == "TX" and law.direction == "mandates_287g")
+    assert str(sb8.compliance_deadline) == "2026-12-01"
+    assert all(law.source_url.startswith("https://") for law in laws)
+    bad = tmp_path / "laws.csv"
+    shutil.copy(Path(__file__).resolve().parents[2] / "flows" / "reference" / "state_laws.csv", bad)
+    bad.write_text(bad.read_text(encoding="utf-8").replace(",bans_287g,", ",forbids,", 1), encoding="utf-8")
+    with pytest.raises(StateLawError, match="direction"):
+        read_state_laws(bad)

@@ -1,0 +1,134 @@
+"""Sanctuary views and macros: on the fixture lists, and end to end with the bundled ICE lists."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sanctuary_paths import DHS_HTML, DOJ_HTML, REPO
+from typer.testing import CliRunner
+
+from flows.sanctuary.queries import FALLBACK_GEO, agency_geo, run_macro
+from warehouse.db import reader
+
+
+def test_macros_exist_with_comments(loaded):
+    db, _, _ = loaded
+    with reader(db) as con:
+        names = {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions() WHERE comment IS NOT NULL "
+                                           "AND function_type = 'table_macro'").fetchall()}
+        assert {"jurisdiction_status", "sanctuary_conflicts", "mandate_compliance", "banned_agreements",
+                "state_laws_in_force", "sanctuary_listed_on", "sanctuary_active_agreements"} <= names
+        assert con.execute("SELECT comment FROM duckdb_views() WHERE view_name = 'monthly_sanctuary'").fetchone()[0]
+
+
+def test_status_without_agreements_shows_lists_and_laws(loaded):
+    db, _, _ = loaded
+    with reader(db) as con:
+        cols, rows = run_macro(con, "jurisdiction_status", date(2025, 5, 30))
+    status = [dict(zip(cols, r, strict=True)) for r in rows]
+    ca = next(r for r in status if r["level"] == "state" and r["state"] == "CA")
+    assert ca["lists_naming_it"] == ["DHS"] and ca["law_bans_287g"] and ca["local_listings"] == 111
+    alameda = next(r for r in status if r["county_fips"] == "06001")
+    assert alameda["lists_naming_it"] == ["DHS"] and "DHS: Berkeley" in alameda["listed_places"]
+    tx = next(r for r in status if r["level"] == "state" and r["state"] == "TX")
+    assert tx["lists_naming_it"] == [] and not tx["law_mandates_287g"]
+    # DOJ's list comes later
+    with reader(db) as con:
+        cols, rows = run_macro(con, "jurisdiction_status", date(2025, 8, 5), "state = 'CO' AND level = 'state'")
+    assert dict(zip(cols, rows[0], strict=True))["lists_naming_it"] == ["DHS", "DOJ"]
+
+
+def test_monthly_sanctuary(loaded):
+    db, _, _ = loaded
+    with reader(db) as con:
+        rows = con.execute("SELECT month, listings, withdrawals, laws_in_force FROM monthly_sanctuary "
+                           "WHERE state = 'CA' AND month IN ('2025-04-01', '2025-05-01', '2025-08-01') "
+                           "ORDER BY month").fetchall()
+        total = con.execute("SELECT sum(new_listings) FROM monthly_sanctuary").fetchone()[0]
+    assert [(str(m), n, w, laws) for m, n, w, laws in rows] == [
+        ("2025-04-01", 0, 0, 2), ("2025-05-01", 112, 0, 2), ("2025-08-01", 118, 0, 2)]  # + DOJ: CA, 2 counties, 3 cities
+    assert total == 605 + 35
+
+
+def test_cli_status_and_unresolved(loaded):
+    from flows.cli import app
+
+    db, _, _ = loaded
+    runner = CliRunner()
+    res = runner.invoke(app, ["sanctuary", "status", "--date", "2025-05-30", "--state", "RI", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    assert "Rhode Island" in res.stdout and "Providence County" in res.stdout
+    res = runner.invoke(app, ["sanctuary", "unresolved", "--db", str(db)])
+    assert res.exit_code == 0 and res.stdout.splitlines()[0].startswith("list_id")
+
+
+needs_loader = pytest.mark.skipif(
+    importlib.util.find_spec("warehouse.load") is None,
+    reason="needs the ICE loader warehouse/load.py (load_paths) from the ICE-lists work",
+)
+
+
+@pytest.fixture(scope="module")
+def with_ice(tmp_path_factory):
+    """Bundled ICE lists (lead's loader) plus the fixture sanctuary lists, in one warehouse."""
+    from flows.sanctuary.load import ingest
+    from warehouse.load import load_paths
+
+    root = tmp_path_factory.mktemp("with_ice")
+    ice = REPO / "sample" / "ice_287g"
+    manifest = ice / "manifest.csv"
+    load_paths(root / "w.duckdb", [ice], manifest=manifest if manifest.exists() else None, raw_root=root / "raw")
+    sample = root / "sample"
+    sample.mkdir()
+    shutil.copy(DHS_HTML, sample)
+    shutil.copy(DOJ_HTML, sample)
+    ingest(root / "w.duckdb", root / "raw", sample_dir=sample)
+    return root / "w.duckdb"
+
+
+def _rows(db: Path, macro: str, on: date, where: str = "") -> list[dict]:
+    with reader(db) as con:
+        cols, rows = run_macro(con, macro, on, where)
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+@needs_loader
+def test_status_2025_05_30_florida_all_california_none(with_ice):
+    rows = _rows(with_ice, "jurisdiction_status", date(2025, 5, 30), "level = 'county' AND state IN ('FL', 'CA')")
+    counts = Counter((r["state"], r["has_agreement"]) for r in rows)
+    assert counts[("FL", True)] == 67 and counts[("FL", False)] == 0
+    assert counts[("CA", True)] == 0 and counts[("CA", False)] == 58
+
+
+@needs_loader
+def test_status_works_with_the_fallback_geography(with_ice):
+    with reader(with_ice) as con:
+        row = con.execute(
+            "SELECT count(*) FILTER (WHERE has_agreement) FROM jurisdiction_status('2025-05-30', "
+            f"agency_geo := '{FALLBACK_GEO}') WHERE level = 'county' AND state = 'FL'").fetchone()
+        assert row[0] == 67
+        assert agency_geo(con) in ("agency_jurisdictions", FALLBACK_GEO)
+
+
+@needs_loader
+def test_texas_sb8_compliance_lists_counties_with_and_without(with_ice):
+    assert _rows(with_ice, "mandate_compliance", date(2025, 5, 30), "state = 'TX'") == []  # SB 8 signed 2025-06-20
+    rows = _rows(with_ice, "mandate_compliance", date(2025, 12, 1), "state = 'TX'")
+    assert len(rows) == 254
+    kinds = Counter(r["compliance"] for r in rows)
+    assert kinds["compliant"] > 0 and kinds["before deadline"] > 0 and set(kinds) <= {"compliant", "before deadline"}
+    assert all(r["jail_basis"].startswith("assumed") and r["days_to_deadline"] == 365 for r in rows)
+    fl = _rows(with_ice, "mandate_compliance", date(2025, 5, 30), "state = 'FL'")
+    assert len(fl) == 67 and all(r["compliance"] == "compliant" for r in fl)
+
+
+@needs_loader
+def test_conflicts_and_banned_agreements_carry_evidence(with_ice):
+    conflicts = _rows(with_ice, "sanctuary_conflicts", date(2025, 5, 30))
+    assert conflicts and all(r["first_raw_sha256"] and r["agreement_raw_sha256"] for r in conflicts)
+    assert _rows(with_ice, "banned_agreements", date(2025, 5, 30)) == []
