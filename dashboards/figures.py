@@ -198,11 +198,32 @@ def _month_axis(fig: go.Figure, months: list[dt.date]) -> None:
                          tickangle=0)
 
 
-def _shade_gaps(fig: go.Figure, gaps: Iterable[dt.date]) -> None:
-    """Shade months with no captured list, so a missing bar reads as 'unknown', not 'zero'."""
+def gap_runs(gaps: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive gap months merged into (first, last) runs."""
+    runs: list[tuple[dt.date, dt.date]] = []
     for m in sorted(gaps):
-        fig.add_vrect(x0=(m - dt.timedelta(days=15)).isoformat(), x1=(m + dt.timedelta(days=15)).isoformat(),
-                      fillcolor=GAP_FILL, line_width=0, layer="below")
+        if runs and _next_month(runs[-1][1]) == m:
+            runs[-1] = (runs[-1][0], m)
+        else:
+            runs.append((m, m))
+    return runs
+
+
+def _shade_gaps(fig: go.Figure, gaps: Iterable[dt.date]) -> None:
+    """Shade months with no captured list, so a missing bar reads as 'unknown', not 'zero'.
+
+    One rectangle per run of consecutive gap months, set in one layout update: a shape per month via
+    add_vrect costs plotly's validation thousands of times over on a history with long gaps.
+    """
+    gaps = list(gaps)
+    shapes = [
+        dict(type="rect", xref="x", yref="paper", y0=0, y1=1, layer="below", line=dict(width=0),
+             fillcolor=GAP_FILL, x0=(first - dt.timedelta(days=15)).isoformat(),
+             x1=(last + dt.timedelta(days=15)).isoformat())
+        for first, last in gap_runs(gaps)
+    ]
+    if shapes:
+        fig.update_layout(shapes=list(fig.layout.shapes or ()) + shapes)
     if gaps:
         fig.add_annotation(text="shaded: no list captured that month", xref="paper", yref="paper", x=1, y=0,
                            xanchor="right", yanchor="top", yshift=-52, showarrow=False,

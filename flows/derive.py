@@ -16,11 +16,10 @@ Step = Callable[[duckdb.DuckDBPyConnection], None]
 
 def _steps() -> list[Step]:
     from flows import identity
+    from flows.jurisdictions import derive as jurisdictions
     from warehouse import derive_core
 
-    steps: list[Step] = [identity.assign_agency_ids, derive_core.derive]
-    steps.append(__import__("flows.jurisdictions.derive", fromlist=["derive"]).derive)
-    return steps
+    return [identity.assign_agency_ids, derive_core.derive, jurisdictions.derive]
 
 
 def derive_all(con: duckdb.DuckDBPyConnection) -> None:
