@@ -8,7 +8,7 @@ Prints ratios and sizes (no asserts; targets in brackets):
 3. dashboard build time and site size (dashboards.site.build_site) [< 10 s, < 15 MB];
 4. memory peak (ru_maxrss) of the backfill and of each scale step (each in a fresh process);
 5. scale: synthetic snapshots written straight through the loader's internals (no xlsx parsing:
-   `_write_snapshot` for every snapshot, the quality gate, and the full derive, in one transaction,
+   `_write_snapshots` for the whole batch, the quality gate, and the full derive, in one transaction,
    exactly what `load_candidates` does after parsing) at 1×, 10× and 100× today's volume
    (100× ≈ 2,000 snapshots, 250,000 snapshot rows); per-size time and memory, and the ratio of
    time per row between the largest and the smallest size [≈ 1 = linear];
@@ -184,7 +184,7 @@ def scale_step(n: int) -> dict:
     from flows.quality import apply_gate
     from spiders.archive import RawArchive
     from warehouse.db import writer
-    from warehouse.load import _write_snapshot
+    from warehouse.load import _write_snapshots
 
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         _fresh_env(Path(tmp))
@@ -195,8 +195,7 @@ def scale_step(n: int) -> dict:
         started = time.perf_counter()
         with writer(Path(tmp) / "w.duckdb") as con:
             con.execute("BEGIN TRANSACTION")
-            for s in snaps:
-                _write_snapshot(con, s, archive)
+            _write_snapshots(con, snaps, archive)
             t_write = time.perf_counter() - started
             apply_gate(con, snaps)
             t_gate = time.perf_counter() - started - t_write

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -206,8 +207,7 @@ def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
     pairs = similar_pairs(keys)
     co_listed: set[tuple[str, str, str]] = set()
     if pairs:
-        con.execute("CREATE OR REPLACE TEMP TABLE _similar (state VARCHAR, a VARCHAR, b VARCHAR)")
-        con.executemany("INSERT INTO _similar VALUES (?, ?, ?)", [p[:3] for p in pairs])
+        con.register("_similar", pa.table({k: [p[i] for p in pairs] for i, k in enumerate(("state", "a", "b"))}))
         co_listed = set(con.execute(
             """
             WITH k AS (SELECT DISTINCT snapshot_id, coalesce(state, 'XX') AS state, name_key FROM snapshot_rows)
@@ -216,6 +216,7 @@ def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
             JOIN k kb ON kb.state = p.state AND kb.name_key = p.b AND kb.snapshot_id = ka.snapshot_id
             """
         ).fetchall())
+        con.unregister("_similar")
     canonical = cluster_keys(keys, co_listed, pairs)
     aliased = {(st, k) for (st, k), target in reviewed_aliases().items()} | {
         (st, target) for (st, _), target in reviewed_aliases().items()}
@@ -233,8 +234,6 @@ def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
         "(state VARCHAR, name_key VARCHAR, agency_id VARCHAR, match_method VARCHAR)"
     )
     if mapping:
-        import pyarrow as pa
-
         table = pa.table({n: [m[i] for m in mapping] for i, n in enumerate(("state", "name_key", "agency_id", "match_method"))})
         con.register("_agency_map_arrow", table)
         con.execute("INSERT INTO _agency_map SELECT * FROM _agency_map_arrow")

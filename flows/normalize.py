@@ -33,6 +33,7 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": 
 _MISSING = {"", "#N/A", "N/A", "NA", "#NA", "NONE", "NULL", "-", "--", "#VALUE!", "#REF!"}
 
 
+@lru_cache(maxsize=262144, typed=True)
 def clean_text(value: object) -> str | None:
     """Normalise spaces and quotes; None for empty or missing markers."""
     if value is None:
@@ -83,8 +84,9 @@ def state_name(code: str) -> str | None:
 MODELS = ("JEM", "TFM", "WSO")
 
 
-def models(value: object) -> list[str]:
-    """Models named by a SUPPORT TYPE cell, by keyword; [] when none is recognised."""
+@lru_cache(maxsize=4096)
+def models(value: object) -> tuple[str, ...]:
+    """Models named by a SUPPORT TYPE cell, by keyword; () when none is recognised."""
     text = (clean_text(value) or "").lower()
     found = []
     if "jail" in text:
@@ -93,9 +95,10 @@ def models(value: object) -> list[str]:
         found.append("TFM")
     if "warrant" in text:
         found.append("WSO")
-    return found
+    return tuple(found)
 
 
+@lru_cache(maxsize=4096)
 def agency_type(value: object) -> str | None:
     """County | Municipality | State Agency | Tribal, or None."""
     text = (clean_text(value) or "").lower()
@@ -127,6 +130,7 @@ def county_fixes() -> dict[tuple[str, str], str]:
     return fixes
 
 
+@lru_cache(maxsize=65536)
 def county(value: object, state: str | None) -> tuple[str | None, str | None]:
     """Cleaned COUNTY and a note when a verified correction was applied."""
     text = clean_text(value)
@@ -163,6 +167,7 @@ _FOOTNOTE = re.compile(r"[*†‡]+")
 _ADDENDUM = re.compile(r"\s*\((?:addendum|amendment)\)\s*", re.I)
 
 
+@lru_cache(maxsize=262144)
 def agency_name(value: object) -> str | None:
     """Agency name with footnote marks and a stray '(Addendum)' removed."""
     text = clean_text(value)
@@ -208,6 +213,7 @@ def parse_date(value: object) -> date | None:
         return None
 
 
+@lru_cache(maxsize=262144, typed=True)
 def signed_date(value: object, as_of: date | None) -> tuple[date | None, str | None]:
     """SIGNED as a date; a year no list could print (after the list's date, or before 2000) repaired.
 
@@ -234,6 +240,7 @@ def signed_date(value: object, as_of: date | None) -> tuple[date | None, str | N
 _WAYBACK = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/", re.I)
 
 
+@lru_cache(maxsize=262144, typed=True)
 def moa_url(hyperlink: str | None, text: object) -> str | None:
     """The MOA/addendum URL: the cell's hyperlink, else a URL typed in the cell; archive wrapper removed."""
     candidate = clean_text(hyperlink) or None

@@ -76,6 +76,22 @@ def load_crawled_files(db: str, raw_root: str, items: list[dict]) -> dict:
     return _report_dict(load_sightings(db, sightings, raw_root=raw_root))
 
 
+@task(name="load-sanctuary-lists")
+def load_sanctuary_lists(db: str, raw_root: str, live: bool) -> dict:
+    """Federal sanctuary lists and state laws: archive, parse, resolve, load (one transaction)."""
+    from flows.sanctuary.load import ingest
+
+    return ingest(Path(db), Path(raw_root), live=live)
+
+
+@task(name="load-news")
+def load_news(db: str, raw_root: str, live: bool) -> dict:
+    """News and announcements: archive, extract, classify, link to agreements, load (one transaction)."""
+    from flows.news.load import ingest
+
+    return ingest(Path(db), Path(raw_root), live=live)
+
+
 @task(name="build-dashboards")
 def build_dashboards(db: str, site: str) -> str:
     """Write the static site from the warehouse (read-only)."""
@@ -103,6 +119,9 @@ def summarise_warehouse(db: str) -> dict:
             "SELECT as_of, agreements, jem, tfm, wso, states FROM snapshot_summary "
             "WHERE list_kind = 'participating' AND status = 'published' ORDER BY as_of DESC, file_name DESC LIMIT 1"
         ).fetchone()
+        from flows.jurisdictions.report import resolution_summary
+
+        resolution = resolution_summary(con)
         counts = dict(con.execute(
             "SELECT 'agencies', count(*) FROM agencies UNION ALL SELECT 'agreements', count(*) FROM agreements "
             "UNION ALL SELECT 'events', count(*) FROM agreement_events UNION ALL SELECT 'reviews', count(*) FROM agreement_reviews"
@@ -111,23 +130,26 @@ def summarise_warehouse(db: str) -> dict:
         "snapshots": {k: {"count": n, "latest": str(d)} for k, n, d in snaps},
         "latest_participating": dict(zip(("as_of", "agreements", "jem", "tfm", "wso", "states"),
                                          [str(latest[0]), *latest[1:]], strict=True)) if latest else None,
+        "resolution": resolution,
         **counts,
     }
 
 
 @flow(name="pipeline", log_prints=False)
 def pipeline(live: bool = False, include_sample: bool = True, db: str | None = None, site: str | None = None,
-             wait_for_lock: bool = False) -> dict:
+             wait_for_lock: bool = False, families: bool = True) -> dict:
     """Crawl ICE's lists, archive, load the warehouse, write the dashboards and feeds; returns a summary.
 
     One run at a time per warehouse (flows.ledger.run_lock: RunLocked, or wait); every run is
     recorded in the run ledger (`runs`), a failed crawl as a failed run of source ice_287g.
+    `families` also loads the sanctuary lists, state laws and news (the whole pipeline, as `tracker
+    run` does); scheduled ICE runs leave them to their own deployments (flows/families.py).
     """
     from flows.ledger import recorded_run, run_lock
 
     db = db or str(default_db())
     with run_lock(db, wait=wait_for_lock), recorded_run(db, "pipeline", "ice_287g") as run:
-        summary = _pipeline_steps(live, include_sample, db, site)
+        summary = _pipeline_steps(live, include_sample, db, site, families)
         crawl = summary.get("crawl", {})
         run.items_fetched = crawl.get("files")
         run.new_raw_files = crawl.get("new_files")
@@ -142,7 +164,7 @@ def pipeline(live: bool = False, include_sample: bool = True, db: str | None = N
     return summary
 
 
-def _pipeline_steps(live: bool, include_sample: bool, db: str, site: str | None) -> dict:
+def _pipeline_steps(live: bool, include_sample: bool, db: str, site: str | None, families: bool = True) -> dict:
     """The pipeline's steps, in order (the flow adds the lock and the ledger around them)."""
     started = time.monotonic()
     db = db or str(default_db())
@@ -165,6 +187,14 @@ def _pipeline_steps(live: bool, include_sample: bool, db: str, site: str | None)
     if crawl["items"]:
         summary["crawled_files"] = loaded = load_crawled_files(db, raw_root, crawl["items"])
         summary["errors"].extend(loaded["failed"])
+    if families:
+        # After the ICE lists: sanctuary matching and news linking read agencies and agreements.
+        for key, step in (("sanctuary", load_sanctuary_lists), ("news", load_news)):
+            try:
+                summary[key] = result = step(db, raw_root, live)
+                summary["errors"].extend(f"{key}: {e}" for e in result.get("errors", []))
+            except Exception as exc:  # one family failing never loses the others' data
+                summary["errors"].append(f"{key}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
     summary["warehouse"] = summarise_warehouse(db)
     try:
         summary["site_path"] = build_dashboards(db, site)
@@ -201,6 +231,20 @@ def print_summary(summary: dict) -> None:
                       f"(JEM {lp['jem']}, TFM {lp['tfm']}, WSO {lp['wso']})")
     console.print(f"warehouse {summary['db']}: {w.get('agencies', 0)} agencies, {w.get('agreements', 0)} agreements, "
                   f"{w.get('events', 0)} events, {w.get('reviews', 0)} reviews")
+    res = w.get("resolution") or {}
+    if res.get("rows"):
+        console.print(f"jurisdictions: {res['rows_resolved']} of {res['rows']} agreement rows resolved "
+                      f"({res['row_rate']:.2%}), {res['unresolved']} agencies unresolved "
+                      "(`tracker jurisdictions --unresolved`)")
+    san = summary.get("sanctuary")
+    if san:
+        lists = ", ".join(f"{k} {v['listings']} listings ({v['resolution_rate']:.0%} resolved)"
+                          for k, v in san.get("lists", {}).items() if v.get("resolution_rate") is not None)
+        console.print(f"sanctuary: {san.get('documents', 0)} documents, {lists}; {san.get('laws', 0)} state laws")
+    news = summary.get("news")
+    if news:
+        console.print(f"news: {news.get('articles', 0)} articles ({news.get('duplicates', 0)} duplicates), "
+                      f"{news.get('events', 0)} events, {news.get('linked_to_listing', 0)} linked to an ICE listing")
     for extra in summary.get("extra_lines", []):
         console.print(extra)
     console.print(f"dashboards: {summary.get('site_path')}")

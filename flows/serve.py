@@ -28,7 +28,7 @@ def deployments(ice_cron: str = ICE_CRON, live: bool = True, news_cron: str = NE
         pipeline.to_deployment(
             name="ice-lists",
             cron=ice_cron,
-            parameters={"live": live, "include_sample": False, "wait_for_lock": True},
+            parameters={"live": live, "include_sample": False, "wait_for_lock": True, "families": False},
             description="Crawl ICE's 287(g) page and workbooks, load the warehouse, rebuild the dashboards and feeds.",
             tags=["ice", "287g"],
         ),

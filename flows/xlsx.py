@@ -97,6 +97,15 @@ def _cell_position(ref: str) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, col - 1
 
 
+# Targeted attribute patterns: hyperlink sheets hold tens of thousands of these tags.
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_REL_ID = re.compile(rb'\bId="([^"]*)"')
+_REL_TARGET = re.compile(rb'\bTarget="([^"]*)"')
+_LINK_TAG = re.compile(rb"<(?:\w+:)?hyperlink\b[^>]*>")
+_LINK_RID = re.compile(rb'\br:id="([^"]*)"')
+_LINK_REF = re.compile(rb'\bref="([^"]*)"')
+
+
 def read_hyperlinks(zf: zipfile.ZipFile, sheet_path: str) -> dict[tuple[int, int], str]:
     """External hyperlinks of a sheet by (row0, col0)."""
     try:
@@ -108,22 +117,22 @@ def read_hyperlinks(zf: zipfile.ZipFile, sheet_path: str) -> dict[tuple[int, int
         return {}
     block = xml[start: xml.find(b"</hyperlinks>", start) + 13]
     folder, _, base = sheet_path.rpartition("/")
-    targets: dict[str, str] = {}
+    targets: dict[bytes, str] = {}
     try:
         rels = zf.read(f"{folder}/_rels/{base}.rels")
-        for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
-            a = _attrs(tag)
-            if a.get("Id") and a.get("Target"):
-                targets[a["Id"]] = a["Target"]
+        for tag in _REL_TAG.findall(rels):
+            rid, target = _REL_ID.search(tag), _REL_TARGET.search(tag)
+            if rid and target:
+                targets[rid.group(1)] = unescape(target.group(1).decode("utf-8", "replace"))
     except KeyError:
         pass
     links: dict[tuple[int, int], str] = {}
-    for tag in re.findall(rb"<(?:\w+:)?hyperlink\b[^>]*>", block):
-        a = _attrs(tag)
-        url = targets.get(a.get("rid", ""))
-        if not url:
+    for tag in _LINK_TAG.findall(block):
+        rid, ref_attr = _LINK_RID.search(tag), _LINK_REF.search(tag)
+        url = targets.get(rid.group(1)) if rid else None
+        if not url or not ref_attr:
             continue
-        for ref in a.get("ref", "").split():
+        for ref in ref_attr.group(1).decode("ascii", "replace").split():
             first, _, last = ref.partition(":")
             p0, p1 = _cell_position(first), _cell_position(last or first)
             if p0 and p1:

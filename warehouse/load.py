@@ -278,8 +278,7 @@ def load_candidates(
             _record_sightings(con, candidates, archive)
             for cand, msg in failures:
                 _record_failure(con, cand, msg)
-            for snap in parsed.values():
-                _write_snapshot(con, snap, archive)
+            _write_snapshots(con, list(parsed.values()), archive)
             from flows.quality import apply_gate  # hold back suspicious snapshots before derive
 
             apply_gate(con, list(parsed.values()), report=report)
@@ -296,19 +295,33 @@ def load_candidates(
     return report
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, pa.Array], conflict: str = "") -> None:
+    """Insert a batch of rows given as Arrow columns (one statement, whatever the batch size)."""
+    con.register("_batch", pa.table(columns))
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch {conflict}")
+    finally:
+        con.unregister("_batch")
+
+
 def _record_sightings(con: duckdb.DuckDBPyConnection, candidates: list[Candidate], archive: RawArchive) -> None:
-    for cand in candidates:
-        s = cand.sighting
-        rel = str(archive.object_path(s.sha256).relative_to(archive.root))
-        con.execute(
-            """INSERT INTO raw_files VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL) ON CONFLICT DO NOTHING""",
-            [s.sha256, s.size, s.source, s.file_name, s.url, _parse_time(s.fetched_at), rel],
-        )
-        con.execute(
-            "INSERT INTO raw_file_sightings VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [s.sha256, s.source, s.file_name, s.url, _parse_time(s.fetched_at), s.status,
-             json.dumps(s.headers)],
-        )
+    seen = [c.sighting for c in candidates]
+    if not seen:
+        return
+    times = pa.array([_parse_time(s.fetched_at) for s in seen], type=pa.timestamp("us", tz="UTC"))
+    _insert(con, "raw_files", {
+        "sha256": pa.array([s.sha256 for s in seen]), "size": pa.array([s.size for s in seen], pa.int64()),
+        "source": pa.array([s.source for s in seen]), "file_name": pa.array([s.file_name for s in seen]),
+        "url": pa.array([s.url for s in seen]), "fetched_at": times,
+        "archive_path": pa.array([str(archive.object_path(s.sha256).relative_to(archive.root)) for s in seen]),
+        "parse_status": pa.array(["pending"] * len(seen)),
+    }, "ON CONFLICT DO NOTHING")
+    _insert(con, "raw_file_sightings", {
+        "sha256": pa.array([s.sha256 for s in seen]), "source": pa.array([s.source for s in seen]),
+        "file_name": pa.array([s.file_name for s in seen]), "url": pa.array([s.url for s in seen]),
+        "fetched_at": times, "http_status": pa.array([s.status for s in seen], pa.int32()),
+        "headers": pa.array([json.dumps(s.headers) for s in seen]),
+    }, "ON CONFLICT DO NOTHING")
 
 
 def _record_failure(con: duckdb.DuckDBPyConnection, cand: Candidate, msg: str) -> None:
@@ -327,48 +340,72 @@ _ROW_COLUMNS = [
 _ROW_TYPES = {"row_number": pa.int32(), "signed": pa.date32()}
 
 
-def _write_snapshot(con: duckdb.DuckDBPyConnection, snap: ParsedSnapshot, archive: RawArchive) -> None:
-    """Replace one snapshot (its names, rows and record) with the freshly parsed one."""
-    for name, kind, as_of, basis, notes in snap.names:
-        con.execute("DELETE FROM snapshot_names WHERE snapshot_id = ? AND file_name = ?", [snap.snapshot_id, name])
-        con.execute("INSERT INTO snapshot_names VALUES (?, ?, ?, ?, ?, ?)",
-                    [snap.snapshot_id, name, kind, as_of, basis, notes])
-    # The snapshot takes its date, kind and display name from the earliest-dated of its names
-    # (a manifest entry first), so loading the names in any order gives the same result.
-    first = con.execute(
-        """SELECT file_name, list_kind, as_of, as_of_basis, list(file_name) OVER () AS names
-           FROM snapshot_names WHERE snapshot_id = ?
-           ORDER BY as_of_basis <> 'manifest', as_of, file_name LIMIT 1""",
-        [snap.snapshot_id],
-    ).fetchone()
-    file_name, list_kind, as_of, basis, names = first
-    names = sorted(names)
-    rows = snap.rows
-    if as_of != snap.as_of and snap.source == "ice_workbook":
-        # SIGNED cleaning depends on the as-of: redo it for the date decided across all names.
-        rows = _keyed(ice_lists.clean_rows(ice_lists.parse_workbook(archive.read(snap.sha256)), as_of))
-    con.execute("DELETE FROM snapshot_rows WHERE snapshot_id = ?", [snap.snapshot_id])
-    con.execute("DELETE FROM snapshots WHERE snapshot_id = ?", [snap.snapshot_id])
-    con.execute(
-        """INSERT INTO snapshots (snapshot_id, sha256, source, list_kind, as_of, as_of_basis, file_name, file_names,
-               sheet_name, header, row_count, status, quality_notes, caption, caption_count, caption_date,
-               parser_version, loaded_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, now())""",
-        [snap.snapshot_id, snap.sha256, snap.source, list_kind, as_of, basis, file_name, names, snap.sheet_name,
-         snap.header, snap.row_count, "; ".join(dict.fromkeys(snap.notes)) or None, snap.caption,
-         snap.caption_count, snap.caption_date, PARSER_VERSIONS[snap.source]],
-    )
-    table = pa.table({
-        c: pa.array(
-            [snap.snapshot_id] * len(rows) if c == "snapshot_id" else [r.get(c) for r in rows],
-            type=_ROW_TYPES.get(c, pa.string()),
-        )
+def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot], archive: RawArchive) -> None:
+    """Replace the given snapshots (names, rows and records) with the freshly parsed ones, in bulk."""
+    if not snaps:
+        return
+    names = [(snap.snapshot_id, *name) for snap in snaps for name in snap.names]
+    cols = ("snapshot_id", "file_name", "list_kind", "as_of", "as_of_basis", "notes")
+    con.register("_names", pa.table({c: pa.array([n[i] for n in names], pa.date32() if c == "as_of" else pa.string())
+                                     for i, c in enumerate(cols)}))
+    try:
+        con.execute("DELETE FROM snapshot_names WHERE (snapshot_id, file_name) IN (SELECT snapshot_id, file_name FROM _names)")
+        con.execute("INSERT INTO snapshot_names BY NAME SELECT * FROM _names")
+    finally:
+        con.unregister("_names")
+    # Each snapshot takes its date, kind and display name from the earliest-dated of its names (a
+    # manifest entry first), old names included, so loading names in any order gives the same result.
+    ids = pa.table({"snapshot_id": pa.array([s.snapshot_id for s in snaps])})
+    con.register("_ids", ids)
+    try:
+        decided = {
+            sid: (fname, kind, as_of, basis, sorted(all_names))
+            for sid, fname, kind, as_of, basis, all_names in con.execute(
+                """SELECT snapshot_id,
+                          arg_min(file_name, (as_of_basis <> 'manifest', as_of, file_name)),
+                          arg_min(list_kind, (as_of_basis <> 'manifest', as_of, file_name)),
+                          arg_min(as_of, (as_of_basis <> 'manifest', as_of, file_name)),
+                          arg_min(as_of_basis, (as_of_basis <> 'manifest', as_of, file_name)),
+                          list(file_name)
+                   FROM snapshot_names WHERE snapshot_id IN (SELECT snapshot_id FROM _ids) GROUP BY snapshot_id"""
+            ).fetchall()
+        }
+        con.execute("DELETE FROM snapshot_rows WHERE snapshot_id IN (SELECT snapshot_id FROM _ids)")
+        con.execute("DELETE FROM snapshots WHERE snapshot_id IN (SELECT snapshot_id FROM _ids)")
+    finally:
+        con.unregister("_ids")
+    records = []
+    all_rows: list[tuple[str, list[dict]]] = []
+    for snap in snaps:
+        file_name, list_kind, as_of, basis, all_names = decided[snap.snapshot_id]
+        rows = snap.rows
+        if as_of != snap.as_of and snap.source == "ice_workbook":
+            # SIGNED cleaning depends on the as-of: redo it for the date decided across all names.
+            rows = _keyed(ice_lists.clean_rows(ice_lists.parse_workbook(archive.read(snap.sha256)), as_of))
+        all_rows.append((snap.snapshot_id, rows))
+        records.append((snap.snapshot_id, snap.sha256, snap.source, list_kind, as_of, basis, file_name, all_names,
+                        snap.sheet_name, snap.header, snap.row_count, "; ".join(dict.fromkeys(snap.notes)) or None,
+                        snap.caption, snap.caption_count, snap.caption_date, PARSER_VERSIONS[snap.source]))
+    fields = ("snapshot_id", "sha256", "source", "list_kind", "as_of", "as_of_basis", "file_name", "file_names",
+              "sheet_name", "header", "row_count", "quality_notes", "caption", "caption_count", "caption_date",
+              "parser_version")
+    types = {"as_of": pa.date32(), "caption_date": pa.date32(), "row_count": pa.int32(), "caption_count": pa.int32(),
+             "file_names": pa.list_(pa.string())}
+    con.register("_snaps", pa.table({f: pa.array([r[i] for r in records], types.get(f, pa.string()))
+                                     for i, f in enumerate(fields)}))
+    try:
+        con.execute("INSERT INTO snapshots BY NAME SELECT *, 'published' AS status, now() AS loaded_at FROM _snaps")
+    finally:
+        con.unregister("_snaps")
+    flat = [(sid, r) for sid, rows in all_rows for r in rows]
+    _insert(con, "snapshot_rows", {
+        c: pa.array([sid for sid, _ in flat] if c == "snapshot_id" else [r.get(c) for _, r in flat],
+                    type=_ROW_TYPES.get(c, pa.string()))
         for c in _ROW_COLUMNS
     })
-    con.register("_incoming_rows", table)
+    con.register("_shas", pa.table({"sha256": pa.array(sorted({s.sha256 for s in snaps}))}))
     try:
-        con.execute("INSERT INTO snapshot_rows BY NAME SELECT * FROM _incoming_rows")
+        con.execute("UPDATE raw_files SET parse_status = 'loaded', parse_error = NULL "
+                    "WHERE sha256 IN (SELECT sha256 FROM _shas)")
     finally:
-        con.unregister("_incoming_rows")
-    con.execute("UPDATE raw_files SET parse_status = 'loaded', parse_error = NULL WHERE sha256 = ?", [snap.sha256])
-
+        con.unregister("_shas")

@@ -35,7 +35,7 @@ def test_unknown_state_is_none():
     ],
 )
 def test_models_by_keyword(raw, models):
-    assert normalize.models(raw) == models
+    assert list(normalize.models(raw)) == models
 
 
 @pytest.mark.parametrize(
