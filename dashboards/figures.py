@@ -193,8 +193,10 @@ def _month_axis(fig: go.Figure, months: list[dt.date]) -> None:
         lo = months[0] - dt.timedelta(days=16)
         hi = _next_month(months[-1]) - dt.timedelta(days=14)
         long = len(months) > 24  # years as ticks keep a long history readable at phone width
+        # one tick a year up to eight years, then every second or fifth year so labels never collide
+        dtick = "M3" if not long else "M12" if len(months) <= 96 else "M24" if len(months) <= 240 else "M60"
         fig.update_xaxes(type="date", range=[lo.isoformat(), hi.isoformat()], hoverformat="%b %Y",
-                         tickformat="%Y" if long else "%b '%y", dtick="M12" if long else "M3",
+                         tickformat="%Y" if long else "%b '%y", dtick=dtick,
                          tickangle=0)
 
 
@@ -277,6 +279,20 @@ def active_by_model(rows: Rows, title: str = "Active 287(g) agreements", subtitl
     _month_axis(fig, months)
     _shade_gaps(fig, gaps)
     return fig
+
+
+HISTORY_BEFORE = dt.date(2021, 1, 1)
+
+
+@panel("active_before_2021", page="index", query="dash_monthly_agreements", title="The program before 2021")
+def active_before_2021(rows: Rows) -> go.Figure:
+    """The early history on its own scale: a few dozen agreements (2007–2017) vanish beside today's."""
+    t = "The program before 2021"
+    early = [r for r in rows if _date(r["month"]) < HISTORY_BEFORE]
+    if not early:
+        return empty_figure(t, "No list captured before 2021 is loaded.")
+    return active_by_model(early, title=t,
+                           subtitle="Active at month end, by model, from ICE's archived rosters (shaded: no capture)")
 
 
 @panel("signings_endings", page="index", query="dash_monthly_agreements", title="Signed and ended")

@@ -103,3 +103,17 @@ def test_monthly_history_from_2007_with_gaps_flagged(con):
         assert by[m] == (None, "gap")
     assert by[date(2017, 1, 1)] == (36, "observed") and by[date(2017, 8, 1)] == (58, "observed")
     assert by[date(2021, 1, 1)][1] == "observed"
+
+
+def test_a_list_without_models_does_not_end_agreements_when_the_model_appears(con):
+    # 2008-03-10 (no model) is followed by the 2011-02-20 roster (models): agencies in both were not
+    # "ended" in 2011; their UNKNOWN listing became one with a model.
+    events = dict(con.execute(
+        "SELECT event, count(*) FROM agreement_events WHERE model = 'UNKNOWN' AND as_of = DATE '2011-02-20' GROUP BY 1"
+    ).fetchall())
+    assert events.get("model_stated", 0) >= 25
+    still_listed_but_ended = con.execute(
+        """SELECT count(*) FROM agreement_events e WHERE e.model = 'UNKNOWN' AND e.event = 'ended'
+           AND e.agency_id IN (SELECT agency_id FROM snapshot_rows WHERE snapshot_id = e.snapshot_id)"""
+    ).fetchone()[0]
+    assert still_listed_but_ended == 0

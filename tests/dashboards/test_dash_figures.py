@@ -184,7 +184,23 @@ def test_panels_are_registered_per_page_with_their_queries():
     from dashboards.data import query_names
 
     keys = [p.key for p in figures.panels_for("index")]
-    assert keys[:3] == ["active_by_model", "signings_endings", "pending_by_model"]
+    assert keys[:4] == ["active_by_model", "active_before_2021", "signings_endings", "pending_by_model"]
     names = set(query_names())
     for p in figures.PANELS.values():
         assert p.query in names, f"{p.key}: its query file exists"
+
+
+def test_history_panel_shows_the_2017_rise_on_its_own_scale():
+    rows = [
+        {"month": "2017-01-01", "model": "JEM", "active": 36, "coverage": "observed"},
+        {"month": "2017-02-01", "model": "JEM", "active": None, "coverage": "gap"},
+        {"month": "2017-08-01", "model": "JEM", "active": 58, "coverage": "observed"},
+        {"month": "2026-05-01", "model": "TFM", "active": 1162, "coverage": "observed"},
+    ]
+    fig = figures.active_before_2021(rows)
+    xs = [x for trace in fig.data for x in trace.x]
+    assert max(xs) < "2021-01-01"
+    ys = [y for trace in fig.data for y in trace.y]
+    assert 36 in ys and 58 in ys and 1162 not in ys
+    assert None in ys  # the gap month stays a gap
+    assert fig.layout.title.text and "before 2021" in fig.layout.title.text

@@ -44,9 +44,11 @@ def table_checksums(db: Path) -> dict[str, tuple]:
     from warehouse.db import reader
 
     with reader(db) as con:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
-        return {t: con.execute(f'SELECT count(*), sum(hash(t)) FROM "{t}" t').fetchone() for t in tables}
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+            "ORDER BY 1, 2").fetchall()
+        return {f"{s}.{t}": con.execute(f'SELECT count(*), sum(hash(x)) FROM "{s}"."{t}" x').fetchone()
+                for s, t in tables}
 
 
 def env_for(tmp: Path, **extra: str) -> dict[str, str]:

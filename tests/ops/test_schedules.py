@@ -13,7 +13,9 @@ def test_one_deployment_per_family_with_its_cadence():
     assert set(deps) == {"ice-lists", "news", "sanctuary-lists"}
     crons = {name: d.schedules[0].schedule.cron for name, d in deps.items()}
     assert crons == {"ice-lists": "0 */6 * * *", "news": "30 5 * * *", "sanctuary-lists": "0 7 * * 1"}
-    assert deps["ice-lists"].parameters == {"live": True, "include_sample": False, "wait_for_lock": True}
+    # the ICE deployment leaves sanctuary lists and news to their own deployments
+    assert deps["ice-lists"].parameters == {"live": True, "include_sample": False, "wait_for_lock": True,
+                                            "families": False}
 
 
 def test_missing_family_module_is_a_clear_error(monkeypatch):

@@ -1,5 +1,6 @@
 -- Events of each agreement, each with the snapshot that showed it:
--- listed (first appearance), ended (first snapshot without it), relisted (back after a gap), and
+-- listed (first appearance), ended (first snapshot without it), relisted (back after a gap),
+-- model_stated (an agency from a list without models listed again with one), and
 -- changes of SIGNED, MOA, ADDENDUM, COUNTY and TYPE between one listing and the next (only when both
 -- values are printed: a column ICE had not yet introduced is not a change).
 
@@ -22,7 +23,12 @@ WITH w AS (
     SELECT w.*, 'relisted', w.as_of, w.snapshot_id, bf.snapshot_id, NULL, NULL
     FROM w JOIN _psnap bf ON bf.ord = w.ord - 1 WHERE w.prev_ord < w.ord - 1
     UNION ALL
-    SELECT w.*, 'ended', nx.as_of, nx.snapshot_id, w.snapshot_id, NULL, NULL
+    -- A list without models (2007-2008) is followed by lists with them: when the agency is still
+    -- listed, its UNKNOWN-model listing did not end, ICE started printing the model ('model_stated').
+    SELECT w.*, CASE WHEN w.model = 'UNKNOWN' AND EXISTS (
+                    SELECT 1 FROM _presence x WHERE x.agency_id = w.agency_id AND x.ord = w.ord + 1)
+                THEN 'model_stated' ELSE 'ended' END,
+           nx.as_of, nx.snapshot_id, w.snapshot_id, NULL, NULL
     FROM w JOIN _psnap nx ON nx.ord = w.ord + 1 WHERE w.next_ord IS NULL OR w.next_ord > w.ord + 1
     UNION ALL
     SELECT w.*, 'signed_changed', w.as_of, w.snapshot_id, w.prev_snapshot_id, CAST(prev_signed AS VARCHAR), CAST(signed AS VARCHAR)

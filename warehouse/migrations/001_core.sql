@@ -133,8 +133,8 @@ CREATE TABLE agreement_events (
     agency_id            VARCHAR NOT NULL,
     state                VARCHAR NOT NULL,
     model                VARCHAR NOT NULL,
-    event                VARCHAR NOT NULL,   -- listed | ended | relisted | signed_changed | moa_changed |
-                                             -- addendum_changed | county_changed | type_changed
+    event                VARCHAR NOT NULL,   -- listed | ended | relisted | model_stated | signed_changed |
+                                             -- moa_changed | addendum_changed | county_changed | type_changed
     as_of                DATE NOT NULL,
     snapshot_id          VARCHAR NOT NULL,   -- the snapshot that showed it
     previous_snapshot_id VARCHAR,
