@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flows import normalize
+from flows import identity, normalize
 from flows.xlsx import WorkbookError, read_first_sheet
 
 PARSER_VERSION = "ice_lists/1"
@@ -70,9 +70,13 @@ class ParsedList:
     def signed_dates(self) -> list[date]:
         """SIGNED dates that parse and fall in a plausible range (year typos excluded)."""
         out = []
+        low, high = date(2000, 1, 1), date(2100, 1, 1)
+        seen: dict[tuple[type, object], date | None] = {}  # most SIGNED values repeat within a list
         for r in self.rows:
-            d = normalize.parse_date(r.cells.get("signed"))
-            if d and date(2000, 1, 1) <= d <= date(2100, 1, 1):
+            value = r.cells.get("signed")
+            key = (type(value), value)
+            d = seen[key] if key in seen else seen.setdefault(key, normalize.parse_date(value))
+            if d and low <= d <= high:
                 out.append(d)
         return out
 
@@ -102,23 +106,35 @@ def _find_header(rows: list[list[object]]) -> tuple[int, dict[int, str], list[st
 def parse_workbook(body: bytes) -> ParsedList:
     """Read an ICE list workbook into raw rows by header name."""
     try:
-        sheet = read_first_sheet(body)
+        sheet = read_first_sheet(body, hyperlinks=False)
     except WorkbookError as exc:
         raise ListError(str(exc)) from None
     if not sheet.rows:
         raise ListError("empty sheet")
     head, cols, unknown = _find_header(sheet.rows)
+    # Only the MOA and ADDENDUM columns' hyperlinks are ever used: read just those (or none).
+    link_cols = {j: fld for j, fld in cols.items() if fld in ("moa", "addendum")}
+    hyperlinks = sheet.read_links(link_cols) if link_cols else {}
+    items = list(cols.items())
+    agency_col = next(j for j, fld in items if fld == "agency")
+    support_col = next(j for j, fld in items if fld == "support_type")
+    clean_text = normalize.clean_text
     rows: list[RawRow] = []
-    for i in range(head + 1, len(sheet.rows)):
-        values = sheet.rows[i]
-        cells = {fld: values[j] if j < len(values) else None for j, fld in cols.items()}
-        if not (normalize.clean_text(cells.get("agency")) or normalize.clean_text(cells.get("support_type"))):
+    all_rows = sheet.rows
+    for i in range(head + 1, len(all_rows)):
+        values = all_rows[i]
+        n = len(values)
+        if not ((agency_col < n and clean_text(values[agency_col]))
+                or (support_col < n and clean_text(values[support_col]))):
             continue
+        cells = {fld: values[j] if j < n else None for j, fld in items}
         links = {}
-        for j, fld in cols.items():
-            if fld in ("moa", "addendum") and (i, j) in sheet.hyperlinks:
-                links[fld] = sheet.hyperlinks[(i, j)]
-        rows.append(RawRow(row_number=i + 1, cells=cells, links=links))
+        if hyperlinks:
+            for j, fld in link_cols.items():
+                url = hyperlinks.get((i, j))
+                if url is not None:
+                    links[fld] = url
+        rows.append(RawRow(i + 1, cells, links))
     if not rows:
         raise ListError("header found but no data rows")
     fields = tuple(fld for _, fld in sorted(cols.items()))
@@ -136,47 +152,92 @@ def _raw(value: object) -> str | None:
     return str(value)
 
 
-def clean_rows(parsed: ParsedList, as_of: date | None) -> list[dict]:
-    """Clean every raw row into snapshot_rows records (one per model named in the row)."""
-    out: list[dict] = []
+# The cleaned record of a row, as a tuple in this order (the columns of `snapshot_rows` a parser fills).
+RECORD_FIELDS = (
+    "row_number", "model", "state", "agency_name", "name_key", "agency_type", "county", "signed", "moa_url",
+    "addendum_url", "notes", "raw_state", "raw_agency", "raw_type", "raw_county", "raw_support_type", "raw_signed",
+    "raw_moa", "raw_addendum",
+)
+_VALUE_FIELDS = ("state", "agency", "type", "county", "support_type", "moa", "addendum")
+
+# Cleaning a row depends only on its printed values and links, except for SIGNED (which depends on the
+# list's date): the rest is cleaned once per distinct row, and ICE's lists repeat most rows snapshot
+# after snapshot. Keys carry the values' types, so 1, 1.0 and True never share an entry.
+_BASE_CACHE: dict[tuple, tuple] = {}
+_BASE_CACHE_MAX = 50_000
+
+
+def _clean_base(values: tuple, moa_link: str | None, addendum_link: str | None) -> tuple:
+    """Everything of a row's record that does not depend on SIGNED or the list's date."""
+    st, ag, ty, co, su, mo, ad = values
+    pre = []
+    state = normalize.state_code(st)
+    if state is None and normalize.clean_text(st):
+        pre.append(f"state '{normalize.clean_text(st)}' not recognised")
+    county, county_note = normalize.county(co, state)
+    if county_note:
+        pre.append(county_note)
+    post = []
+    models = normalize.models(su) or ("UNKNOWN",)
+    if models == ("UNKNOWN",):
+        post.append(f"support type '{normalize.clean_text(su)}' not recognised")
+    agency_name = normalize.agency_name(ag)
+    return (state, agency_name, identity.name_key(agency_name, state), normalize.agency_type(ty), county,
+            normalize.moa_url(moa_link, mo), normalize.moa_url(addendum_link, ad), tuple(pre), tuple(post), models,
+            _raw(st), _raw(ag), _raw(ty), _raw(co), _raw(su), _raw(mo), _raw(ad))
+
+
+def clean_records(parsed: ParsedList, as_of: date | None) -> list[tuple]:
+    """Clean every raw row into record tuples (`RECORD_FIELDS`), one per model named in the row."""
+    out: list[tuple] = []
+    cache = _BASE_CACHE
+    if len(cache) > _BASE_CACHE_MAX:
+        cache.clear()
+    signed_date, fixed_state, name_key = normalize.signed_date, normalize.fixed_state, identity.name_key
     for r in parsed.rows:
         c = r.cells
-        notes = []
-        state = normalize.state_code(c.get("state"))
-        if state is None and normalize.clean_text(c.get("state")):
-            notes.append(f"state '{normalize.clean_text(c.get('state'))}' not recognised")
-        county, county_note = normalize.county(c.get("county"), state)
-        signed, signed_note = normalize.signed_date(c.get("signed"), as_of) if "signed" in c else (None, None)
-        for note in (county_note, signed_note):
-            if note:
-                notes.append(note)
-        models = normalize.models(c.get("support_type")) or ["UNKNOWN"]
-        if models == ["UNKNOWN"]:
-            notes.append(f"support type '{normalize.clean_text(c.get('support_type'))}' not recognised")
-        base = {
-            "row_number": r.row_number,
-            "state": state,
-            "agency_name": normalize.agency_name(c.get("agency")),
-            "agency_type": normalize.agency_type(c.get("type")),
-            "county": county,
-            "signed": signed,
-            "moa_url": normalize.moa_url(r.links.get("moa"), c.get("moa")),
-            "addendum_url": normalize.moa_url(r.links.get("addendum"), c.get("addendum")),
-            "notes": "; ".join(notes) or None,
-            "raw_state": _raw(c.get("state")),
-            "raw_agency": _raw(c.get("agency")),
-            "raw_type": _raw(c.get("type")),
-            "raw_county": _raw(c.get("county")),
-            "raw_support_type": _raw(c.get("support_type")),
-            "raw_signed": _raw(c.get("signed")),
-            "raw_moa": _raw(c.get("moa")),
-            "raw_addendum": _raw(c.get("addendum")),
-        }
+        get = c.get
+        values = (get("state"), get("agency"), get("type"), get("county"), get("support_type"), get("moa"),
+                  get("addendum"))
+        links = r.links
+        moa_link = links.get("moa") if links else None
+        addendum_link = links.get("addendum") if links else None
+        key = (values, tuple(map(type, values)), moa_link, addendum_link)
+        base = cache.get(key)
+        if base is None:
+            base = cache[key] = _clean_base(values, moa_link, addendum_link)
+        (state, agency_name, key_name, agency_type, county, moa, addendum, pre, post, models,
+         raw_state, raw_agency, raw_type, raw_county, raw_support, raw_moa, raw_addendum) = base
+        raw_signed_value = get("signed")
+        if "signed" in c:
+            signed, signed_note = signed_date(raw_signed_value, as_of)
+        else:
+            signed, signed_note = None, None
+        if signed_note:
+            notes = "; ".join((*pre, signed_note, *post))
+        else:
+            notes = "; ".join(pre + post) if (pre or post) else None
+        raw_signed = _raw(raw_signed_value)
         for model in models:
-            row = {**base, "model": model}
-            moved = normalize.fixed_state(state, row["agency_name"], model, signed)
+            row_state, row_notes, row_key = state, notes, key_name
+            moved = fixed_state(state, agency_name, model, signed) if signed is not None else None
             if moved:
-                row["state"] = moved
-                row["notes"] = "; ".join(filter(None, [row["notes"], f"listed under {state}; moved to {moved} (ICE verified fix)"]))
-            out.append(row)
+                row_state = moved
+                row_notes = "; ".join(filter(None, [notes, f"listed under {state}; moved to {moved} (ICE verified fix)"]))
+                row_key = name_key(agency_name, moved)
+            out.append((r.row_number, model, row_state, agency_name, row_key, agency_type, county, signed, moa,
+                        addendum, row_notes, raw_state, raw_agency, raw_type, raw_county, raw_support, raw_signed,
+                        raw_moa, raw_addendum))
     return out
+
+
+_DICT_FIELDS = tuple(f for f in RECORD_FIELDS if f != "name_key")
+
+
+def clean_rows(parsed: ParsedList, as_of: date | None) -> list[dict]:
+    """Clean every raw row into snapshot_rows records (one per model named in the row)."""
+    return [{"row_number": rec[0], "state": rec[2], "agency_name": rec[3], "agency_type": rec[5], "county": rec[6],
+             "signed": rec[7], "moa_url": rec[8], "addendum_url": rec[9], "notes": rec[10], "raw_state": rec[11],
+             "raw_agency": rec[12], "raw_type": rec[13], "raw_county": rec[14], "raw_support_type": rec[15],
+             "raw_signed": rec[16], "raw_moa": rec[17], "raw_addendum": rec[18], "model": rec[1]}
+            for rec in clean_records(parsed, as_of)]

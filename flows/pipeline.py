@@ -61,19 +61,25 @@ def load_bundled_archive(db: str, raw_root: str) -> dict:
     return _report_dict(report)
 
 
+def sightings_from_items(items: list[dict]) -> list:
+    """Sightings of the files a spider archived, from its feed items."""
+    from spiders.archive import Sighting
+
+    return [
+        Sighting(sha256=i["sha256"], source=i.get("source", ""), url=i["url"], file_name=i["file_name"],
+                 fetched_at=i.get("fetched_at", ""), size=int(i.get("size") or 0), status=i.get("status"),
+                 headers=i.get("headers") or {})
+        for i in items if i.get("sha256")
+    ]
+
+
 @task(name="load-crawled-files")
 def load_crawled_files(db: str, raw_root: str, items: list[dict]) -> dict:
     """Load the workbooks the crawl archived."""
-    from spiders.archive import Sighting
     from warehouse.load import load_sightings
 
-    sightings = [
-        Sighting(sha256=i["sha256"], source=i.get("source", "ice_287g"), url=i["url"], file_name=i["file_name"],
-                 fetched_at=i.get("fetched_at", ""), size=int(i.get("size") or 0), status=i.get("status"),
-                 headers=i.get("headers") or {})
-        for i in items if i.get("sha256") and i.get("kind") in ("participating", "pending")
-    ]
-    return _report_dict(load_sightings(db, sightings, raw_root=raw_root))
+    lists = [i for i in items if i.get("kind") in ("participating", "pending")]
+    return _report_dict(load_sightings(db, sightings_from_items(lists), raw_root=raw_root))
 
 
 @task(name="load-sanctuary-lists")

@@ -131,7 +131,7 @@ def quarantine(con: duckdb.DuckDBPyConnection, verdict: Verdict, source: str = "
 
 
 QUARANTINE_NOTE = "QUARANTINED: "
-GATED_SOURCES = ("ice_workbook",)  # ICE's live lists; reviewed history imports are not gated
+GATED_SOURCES = ("ice_workbook", "ice_html_roster")  # ICE's own lists (workbooks, archived pages); reviewed roster imports are not gated
 
 
 def apply_gate(con: duckdb.DuckDBPyConnection, snaps: list, *, report=None, today: date | None = None) -> dict[str, Verdict]:

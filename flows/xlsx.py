@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -36,6 +37,14 @@ class Sheet:
     name: str
     rows: list[list[object]]
     hyperlinks: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) -> URL
+    zf: zipfile.ZipFile | None = field(default=None, repr=False)
+    sheet_path: str = ""
+
+    def read_links(self, columns: Iterable[int]) -> dict[tuple[int, int], str]:
+        """Hyperlinks of the given columns only (0-based), kept in `hyperlinks`."""
+        if self.zf is not None:
+            self.hyperlinks = read_hyperlinks(self.zf, self.sheet_path, columns)
+        return self.hyperlinks
 
 
 def check_zip(body: bytes) -> zipfile.ZipFile:
@@ -87,13 +96,21 @@ def _first_sheet_path(zf: zipfile.ZipFile) -> str:
     return "xl/worksheets/sheet1.xml"
 
 
+_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)")
+_COLUMNS: dict[str, int] = {}
+
+
 def _cell_position(ref: str) -> tuple[int, int] | None:
-    m = re.match(r"^\$?([A-Z]{1,3})\$?(\d+)", ref)
+    m = _CELL_REF.match(ref)
     if not m:
         return None
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + (ord(ch) - 64)
+    letters = m.group(1)
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters:
+            col = col * 26 + (ord(ch) - 64)
+        _COLUMNS[letters] = col
     return int(m.group(2)) - 1, col - 1
 
 
@@ -101,21 +118,16 @@ def _cell_position(ref: str) -> tuple[int, int] | None:
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _REL_ID = re.compile(rb'\bId="([^"]*)"')
 _REL_TARGET = re.compile(rb'\bTarget="([^"]*)"')
-_LINK_TAG = re.compile(rb"<(?:\w+:)?hyperlink\b[^>]*>")
-_LINK_RID = re.compile(rb'\br:id="([^"]*)"')
-_LINK_REF = re.compile(rb'\bref="([^"]*)"')
+# Both attributes of a hyperlink tag in one pass, in either order (lookaheads stay inside the tag).
+_LINK_REF_RID = re.compile(rb'<(?:\w+:)?hyperlink\b(?=[^>]*?\bref="([^"]*)")(?=[^>]*?\br:id="([^"]*)")[^>]*>')
 
 
-def read_hyperlinks(zf: zipfile.ZipFile, sheet_path: str) -> dict[tuple[int, int], str]:
-    """External hyperlinks of a sheet by (row0, col0)."""
-    try:
-        xml = zf.read(sheet_path)
-    except KeyError:
-        return {}
-    start = xml.find(b"<hyperlinks")
-    if start < 0:
-        return {}
-    block = xml[start: xml.find(b"</hyperlinks>", start) + 13]
+def read_hyperlinks(
+    zf: zipfile.ZipFile, sheet_path: str, columns: Iterable[int] | None = None
+) -> dict[tuple[int, int], str]:
+    """External hyperlinks of a sheet by (row0, col0); only in `columns` (0-based) when given."""
+    # An external hyperlink needs a target in the sheet's _rels part: read that small part first,
+    # and leave the (large) sheet XML alone when it holds no targets.
     folder, _, base = sheet_path.rpartition("/")
     targets: dict[bytes, str] = {}
     try:
@@ -126,24 +138,42 @@ def read_hyperlinks(zf: zipfile.ZipFile, sheet_path: str) -> dict[tuple[int, int
                 targets[rid.group(1)] = unescape(target.group(1).decode("utf-8", "replace"))
     except KeyError:
         pass
+    if not targets:
+        return {}
+    wanted = None if columns is None else set(columns)
+    if wanted is not None and not wanted:
+        return {}
+    try:
+        xml = zf.read(sheet_path)
+    except KeyError:
+        return {}
+    start = xml.find(b"<hyperlinks")
+    if start < 0:
+        return {}
+    block = xml[start: xml.find(b"</hyperlinks>", start) + 13]
     links: dict[tuple[int, int], str] = {}
-    for tag in _LINK_TAG.findall(block):
-        rid, ref_attr = _LINK_RID.search(tag), _LINK_REF.search(tag)
-        url = targets.get(rid.group(1)) if rid else None
-        if not url or not ref_attr:
+    for ref_attr, rid in _LINK_REF_RID.findall(block):
+        url = targets.get(rid)
+        if not url:
             continue
-        for ref in ref_attr.group(1).decode("ascii", "replace").split():
+        for ref in ref_attr.decode("ascii", "replace").split():
             first, _, last = ref.partition(":")
-            p0, p1 = _cell_position(first), _cell_position(last or first)
+            p0 = _cell_position(first)
+            p1 = _cell_position(last) if last else p0
             if p0 and p1:
-                for r in range(p0[0], p1[0] + 1):
-                    for c in range(p0[1], p1[1] + 1):
+                for c in range(p0[1], p1[1] + 1):
+                    if wanted is not None and c not in wanted:
+                        continue
+                    for r in range(p0[0], p1[0] + 1):
                         links[(r, c)] = url
     return links
 
 
-def read_first_sheet(body: bytes) -> Sheet:
-    """Values and hyperlinks of the workbook's first sheet."""
+def read_first_sheet(body: bytes, *, hyperlinks: bool = True) -> Sheet:
+    """Values and hyperlinks of the workbook's first sheet.
+
+    With `hyperlinks=False` the links are left for `Sheet.read_links` (only the columns a caller needs).
+    """
     zf = check_zip(body)
     sheet_path = _first_sheet_path(zf)
     try:
@@ -156,4 +186,5 @@ def read_first_sheet(body: bytes) -> Sheet:
         raise
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise WorkbookError(f"unreadable xlsx ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})") from None
-    return Sheet(name=sheet.name, rows=rows, hyperlinks=read_hyperlinks(zf, sheet_path))
+    return Sheet(name=sheet.name, rows=rows, hyperlinks=read_hyperlinks(zf, sheet_path) if hyperlinks else {},
+                 zf=zf, sheet_path=sheet_path)

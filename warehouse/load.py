@@ -26,13 +26,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from flows import ice_lists, ice_rosters, identity, snapshot_identity
+from flows import ice_html, ice_lists, ice_rosters, identity, snapshot_identity
 from flows.config import raw_dir
 from spiders.archive import RawArchive, Sighting
 from warehouse.db import writer
 
-LOADABLE_SUFFIXES = (".xlsx", ".csv")
-PARSER_VERSIONS = {"ice_workbook": ice_lists.PARSER_VERSION, "ice_roster_archive": ice_rosters.PARSER_VERSION}
+LOADABLE_SUFFIXES = (".xlsx", ".csv", ".html", ".htm")
+PARSER_VERSIONS = {"ice_workbook": ice_lists.PARSER_VERSION, "ice_roster_archive": ice_rosters.PARSER_VERSION,
+                   "ice_html_roster": ice_html.PARSER_VERSION}
+LIST_PARSERS = {"ice_workbook": ice_lists.parse_workbook, "ice_html_roster": ice_html.parse_html_roster}
 
 
 @dataclass
@@ -92,7 +94,7 @@ class ParsedSnapshot:
     notes: list[str]
     header: str
     sheet_name: str | None
-    rows: list[dict]
+    rows: list[dict] | list[tuple]  # dicts by column, or tuples in `ice_lists.RECORD_FIELDS` order
     row_count: int
     names: list[tuple[str, str, date, str, str | None]]  # file_name, list_kind, as_of, basis, notes
     caption: str | None = None
@@ -125,10 +127,16 @@ def _loadable(f: Path) -> bool:
 
 
 def source_of(body: bytes, file_name: str) -> str:
-    """Which parser a file needs: 'ice_workbook' (a zip or an .xlsx name) or 'ice_roster_archive' (CSV)."""
-    if body[:2] == b"PK" or not file_name.lower().endswith(".csv"):
+    """Which parser a file needs: 'ice_workbook' (a zip, or anything else not below: it gets a clear
+    error), 'ice_roster_archive' (a roster CSV) or 'ice_html_roster' (an archived 287(g) page)."""
+    name = file_name.lower()
+    if body[:2] == b"PK":
         return "ice_workbook"
-    return "ice_roster_archive"
+    if name.endswith(".csv"):
+        return "ice_roster_archive"
+    if name.endswith((".html", ".htm")) or (not name.endswith(".xlsx") and ice_html.looks_like_html(body)):
+        return "ice_html_roster"
+    return "ice_workbook"
 
 
 def find_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
@@ -147,17 +155,18 @@ def find_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
 
 def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
     """Parse one archived file into its snapshot(s); raises ValueError (one line) for bad input."""
-    if source_of(body, cand.sighting.file_name) == "ice_roster_archive":
+    source = source_of(body, cand.sighting.file_name)
+    if source == "ice_roster_archive":
         return _parse_roster(body, cand)
     s = cand.sighting
-    parsed = ice_lists.parse_workbook(body)
+    parsed = LIST_PARSERS[source](body)
     ident = snapshot_identity.decide(parsed, s.file_name, manifest=cand.manifest, fetched_at=_parse_time(s.fetched_at))
-    rows = _keyed(ice_lists.clean_rows(parsed, ident.as_of))
+    rows = ice_lists.clean_records(parsed, ident.as_of)
     notes = list(ident.notes)
     if parsed.unknown_columns:
         notes.append("unknown column(s) ignored: " + ", ".join(parsed.unknown_columns))
     return [ParsedSnapshot(
-        snapshot_id=s.sha256, sha256=s.sha256, source="ice_workbook", list_kind=ident.list_kind,
+        snapshot_id=s.sha256, sha256=s.sha256, source=source, list_kind=ident.list_kind,
         as_of=ident.as_of, basis=ident.basis, notes=notes, header=parsed.header, sheet_name=parsed.sheet_name,
         rows=rows, row_count=len(parsed.rows), unknown_columns=list(parsed.unknown_columns),
         names=[(s.file_name, ident.list_kind, ident.as_of, ident.basis, "; ".join(ident.notes) or None)],
@@ -340,6 +349,25 @@ _ROW_COLUMNS = [
 _ROW_TYPES = {"row_number": pa.int32(), "signed": pa.date32()}
 
 
+def _row_columns(all_rows: list[tuple[str, list]]) -> dict[str, pa.Array]:
+    """Arrow columns of snapshot_rows from each snapshot's rows (record tuples, or dicts by column)."""
+    columns: dict[str, list] = {c: [] for c in _ROW_COLUMNS}
+    for sid, rows in all_rows:
+        if not rows:
+            continue
+        columns["snapshot_id"].extend([sid] * len(rows))
+        if isinstance(rows[0], dict):
+            for c in _ROW_COLUMNS[1:]:
+                columns[c].extend([r.get(c) for r in rows])
+        else:
+            for c, values in zip(ice_lists.RECORD_FIELDS, zip(*rows, strict=True), strict=True):
+                columns[c].extend(values)
+            for c in _ROW_COLUMNS[1:]:
+                if c not in ice_lists.RECORD_FIELDS:
+                    columns[c].extend([None] * len(rows))
+    return {c: pa.array(v, type=_ROW_TYPES.get(c, pa.string())) for c, v in columns.items()}
+
+
 def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot], archive: RawArchive) -> None:
     """Replace the given snapshots (names, rows and records) with the freshly parsed ones, in bulk."""
     if not snaps:
@@ -379,9 +407,9 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot]
     for snap in snaps:
         file_name, list_kind, as_of, basis, all_names = decided[snap.snapshot_id]
         rows = snap.rows
-        if as_of != snap.as_of and snap.source == "ice_workbook":
+        if as_of != snap.as_of and snap.source in LIST_PARSERS:
             # SIGNED cleaning depends on the as-of: redo it for the date decided across all names.
-            rows = _keyed(ice_lists.clean_rows(ice_lists.parse_workbook(archive.read(snap.sha256)), as_of))
+            rows = ice_lists.clean_records(LIST_PARSERS[snap.source](archive.read(snap.sha256)), as_of)
         all_rows.append((snap.snapshot_id, rows))
         records.append((snap.snapshot_id, snap.sha256, snap.source, list_kind, as_of, basis, file_name, all_names,
                         snap.sheet_name, snap.header, snap.row_count, "; ".join(dict.fromkeys(snap.notes)) or None,
@@ -397,12 +425,7 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot]
         con.execute("INSERT INTO snapshots BY NAME SELECT *, 'published' AS status, now() AS loaded_at FROM _snaps")
     finally:
         con.unregister("_snaps")
-    flat = [(sid, r) for sid, rows in all_rows for r in rows]
-    _insert(con, "snapshot_rows", {
-        c: pa.array([sid for sid, _ in flat] if c == "snapshot_id" else [r.get(c) for _, r in flat],
-                    type=_ROW_TYPES.get(c, pa.string()))
-        for c in _ROW_COLUMNS
-    })
+    _insert(con, "snapshot_rows", _row_columns(all_rows))
     con.register("_shas", pa.table({"sha256": pa.array(sorted({s.sha256 for s in snaps}))}))
     try:
         con.execute("UPDATE raw_files SET parse_status = 'loaded', parse_error = NULL "

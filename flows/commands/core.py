@@ -51,7 +51,8 @@ def print_load_report(report, *, title: str = "Load summary") -> None:
 
 @cli_errors()
 def backfill(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of .xlsx snapshots (searched recursively)."),
+    paths: list[Path] = typer.Argument(..., help="Files or folders of snapshots (searched recursively): ICE "
+                                       "workbooks (.xlsx), roster files (.csv), archived 287(g) pages (.html)."),
     manifest: Path | None = typer.Option(None, "--manifest", help="CSV path,list_kind,as_of overriding inference."),
     db: Path | None = DbOption,
 ) -> None:
@@ -69,6 +70,32 @@ def backfill(
         report = load_paths(_db(db), paths, manifest=manifest, progress=step)
     print_load_report(report, title=f"Backfill into {_db(db)}")
     if not report.ok:
+        raise typer.Exit(code=1)
+
+
+def history(
+    since: str = typer.Option("20170801", "--since", help="First capture time to fetch (YYYYMMDD[hhmmss])."),
+    until: str = typer.Option("20210131", "--until", help="Last capture time to fetch (YYYYMMDD[hhmmss])."),
+    limit: int | None = typer.Option(None, "--limit", help="Fetch at most this many captures."),
+    db: Path | None = DbOption,
+) -> None:
+    """Fill gaps in the history from web-archive captures of ICE's 287(g) page (needs network)."""
+    from flows.config import feeds_dir, raw_dir
+    from flows.crawl import run_spider
+    from flows.pipeline import sightings_from_items
+    from warehouse.load import load_sightings
+
+    feed = feeds_dir() / f"ice_287g_wayback-{since}-{until}.jsonl"
+    args = {"since": since, "until": until, **({"limit": str(limit)} if limit else {})}
+    console.print(f"listing archived captures of ICE's 287(g) page, {since} → {until} …")
+    result = run_spider("ice_287g_wayback", live=True, raw_root=raw_dir(), feed_path=feed, spider_args=args)
+    pages = [i for i in result.items if i.get("kind") == "roster_page"]
+    console.print(f"{len(pages)} captures fetched and archived")
+    report = load_sightings(_db(db), sightings_from_items(pages), raw_root=raw_dir())
+    print_load_report(report, title=f"Archived roster pages into {_db(db)}")
+    if not result.ok:
+        console.print(f"[red]error[/red] crawl: {result.error}", highlight=False, soft_wrap=True)
+    if not result.ok or not report.ok:
         raise typer.Exit(code=1)
 
 
@@ -222,6 +249,7 @@ def register(app: typer.Typer) -> None:
     """Add this area's commands to the `tracker` app."""
     app.command()(run)
     app.command()(backfill)
+    app.command()(history)
     app.command()(sql)
     app.command()(dashboards)
     app.command(name="serve")(serve_cmd)
