@@ -89,6 +89,9 @@ def safe_url(url) -> str | None:
     return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
+CHANGES_SHOWN = 1000  # rows in the What-changed table; the rest are in changes.csv (keeps pages light)
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""
@@ -416,8 +419,16 @@ class Site:
     # What changed --------------------------------------------------------------------------------
 
     def changes(self) -> Path:
-        """Latest events, newest first."""
+        """Latest events, newest first: the newest CHANGES_SHOWN in the page, all of them in changes.csv."""
         rows = self.r.get("dash_events")
+        cols_csv = ["as_of", "event", "agency_name", "state", "model", "file_name", "agreement_id"]
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols_csv)
+        for r in rows:
+            w.writerow([_csv_cell(r.get(c)) for c in cols_csv])
+        _write(self.out / "changes.csv", buf.getvalue())
+        shown = rows[:CHANGES_SHOWN]
         summary = []
         by_date: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for r in rows:
@@ -434,8 +445,10 @@ class Site:
         body = ('<p class="lede">Each change between consecutive ICE lists: agreements listed, ended (dropped from '
                 "the list), re-listed, and applications that moved from the pending list to the participating "
                 "list. Newest first; the first list we captured is the baseline.</p>"
-                f'<h2>Latest lists</h2><ul>{"".join(summary)}</ul><h2>All changes</h2>'
-                + table_html("events", cols, rows) + self.panels("changes"))
+                f'<h2>Latest lists</h2><ul>{"".join(summary)}</ul><h2>Latest changes</h2>'
+                f'<p>The newest {len(shown):,} of {len(rows):,} changes; '
+                '<a href="changes.csv" download>download all of them as CSV</a>.</p>'
+                + table_html("events", cols, shown) + self.panels("changes"))
         return self.page("changes", "What changed", body, charts=bool(figures.panels_for("changes")),
                          description="Latest changes in ICE's 287(g) lists, newest first.")
 

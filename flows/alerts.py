@@ -39,7 +39,8 @@ from flows.config import data_dir
 from warehouse.db import reader, writer
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-FEED_LIMIT = 200
+FEED_LIMIT = 200        # newest entries in the country-wide feed
+STATE_FEED_LIMIT = 50   # newest entries in each state's feed (readers poll; older entries stay in the site)
 BATCH = 100
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,8 @@ def _write_atomic(path: Path, body: bytes) -> None:
         raise
 
 
-def write_feeds(db: Path | str, site: Path | str, *, limit: int = FEED_LIMIT) -> dict:
+def write_feeds(db: Path | str, site: Path | str, *, limit: int = FEED_LIMIT,
+                state_limit: int = STATE_FEED_LIMIT) -> dict:
     """Write feeds/all.atom and feeds/<STATE>.atom under the site; returns {'all': n, 'states': k}."""
     events = read_events(db)
     out = Path(site) / "feeds"
@@ -132,7 +134,7 @@ def write_feeds(db: Path | str, site: Path | str, *, limit: int = FEED_LIMIT) ->
         if _STATE.match(st):
             by_state.setdefault(st, []).append(ev)
     for st, evs in by_state.items():
-        _write_atomic(out / f"{st}.atom", build_feed(evs[:limit], feed_id=f"urn:tracker-287g:feed:{st}",
+        _write_atomic(out / f"{st}.atom", build_feed(evs[:state_limit], feed_id=f"urn:tracker-287g:feed:{st}",
                                                      title=f"287(g) tracker: changes in {st}",
                                                      self_href=f"{st}.atom"))
     return {"all": min(len(events), limit), "states": len(by_state), "dir": str(out)}

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scrapy.http import Response
+
+
+def headers_of(response: Response) -> dict[str, str]:
+    """Response headers as a plain str → str dict (repeated headers joined with ', ')."""
+    return {
+        key.decode("latin-1"): ", ".join(v.decode("latin-1") for v in values)
+        for key, values in response.headers.items()
+    }
+
 
 @dataclass
 class RawFile:

@@ -20,6 +20,10 @@ Evidence, strongest first:
    place (`place_hints`), Virginia-style independent cities (the place is the county equivalent),
    then the USPS city gazetteer (`places.CityIndex`: the county most of the city's ZIPs lie in).
 
+`resolve_named(state, level, name)` answers for a jurisdiction named on its own (a state, a county or
+a city as a list of jurisdictions prints it, e.g. the federal sanctuary lists) with the same county
+matcher and city gazetteer, plus reviewed rows of flows/reference/named_jurisdiction_overrides.csv.
+
 The name decides the level; a county named in the name of a county-government agency (a sheriff,
 a county jail) wins over a contradicting COUNTY cell and the conflict is noted. Nothing here reads
 the warehouse or the network: the function is pure given its reference data, and fast (a few
@@ -32,10 +36,11 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from flows.jurisdictions.geography import TERRITORIES
 from flows.jurisdictions.places import (
     CityIndex,
     CountyIndex,
@@ -49,6 +54,8 @@ from flows.jurisdictions.places import (
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 OVERRIDES_CSV = REFERENCE_DIR / "jurisdiction_overrides.csv"
+# Jurisdictions named on their own (lists of places, not agencies) that the tables cannot match.
+NAMED_OVERRIDES_CSV = REFERENCE_DIR / "named_jurisdiction_overrides.csv"
 COUNTY_FIXES_CSV = REFERENCE_DIR / "ice_county_fixes.csv"
 
 LEVELS = ("state", "territory", "county", "place", "tribal", "other")
@@ -67,6 +74,8 @@ CONFIDENCE = {
     "state_agency_type": 0.85,
     "same_place_other_agency": 0.85,
     "zip_city": 0.8,
+    "state_code": 1.0,
+    "county_name": 1.0,
 }
 FUZZY_PENALTY = 0.1
 
@@ -127,23 +136,36 @@ def _state_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         full[s["state"]] = s["name"]
     for alias, code in (("UNITED STATES VIRGIN ISLANDS", "VI"), ("U.S. VIRGIN ISLANDS", "VI"),
                         ("VIRGIN ISLANDS", "VI"), ("COMMONWEALTH OF THE NORTHERN MARIANA ISLANDS", "MP"),
-                        ("CNMI", "MP"), ("NORTHERN MARIANA ISLANDS", "MP"), ("WASHINGTON DC", "DC"), ("D.C.", "DC")):
+                        ("CNMI", "MP"), ("NORTHERN MARIANA ISLANDS", "MP"), ("WASHINGTON DC", "DC"), ("D.C.", "DC"),
+                        ("WASHINGTON, D.C", "DC")):
         to_usps[alias] = code
     return to_usps, fips, full
 
 
-def state_code(value: object) -> str | None:
-    """USPS code for a code or a full state name (typos are the loader's business)."""
+def state_code(value: object, *, fuzzy: bool = True) -> str | None:
+    """USPS code for a code or a full state name; `fuzzy=False` accepts exact names and codes only."""
     text = clean(value).upper().strip(" .*")
     if not text:
         return None
     to_usps = _state_tables()[0]
     if text in to_usps:
         return to_usps[text]
+    if not fuzzy:
+        return None
     import difflib
 
     close = difflib.get_close_matches(text, [k for k in to_usps if len(k) > 3], n=1, cutoff=0.85)
     return to_usps[close[0]] if close else None
+
+
+def state_fips(code: str) -> str | None:
+    """2-digit FIPS of a USPS code (states, DC, territories)."""
+    return _state_tables()[1].get(code)
+
+
+def state_name(code: str) -> str | None:
+    """Census name of a USPS code ('District of Columbia')."""
+    return _state_tables()[2].get(code)
 
 
 def load_county_fixes(path: Path = COUNTY_FIXES_CSV) -> dict[tuple[str, str], str]:
@@ -157,8 +179,8 @@ def load_county_fixes(path: Path = COUNTY_FIXES_CSV) -> dict[tuple[str, str], st
     return fixes
 
 
-def load_overrides(path: Path = OVERRIDES_CSV) -> dict[tuple[str, str], Override]:
-    """Reviewed overrides keyed by (USPS, name key of the agency as printed)."""
+def load_overrides(path: Path = OVERRIDES_CSV, *, name_column: str = "agency_name") -> dict[tuple[str, str], Override]:
+    """Reviewed overrides keyed by (USPS, name key of the agency, or of `name_column`, as printed)."""
     out: dict[tuple[str, str], Override] = {}
     if not path.exists():
         return out
@@ -170,7 +192,7 @@ def load_overrides(path: Path = OVERRIDES_CSV) -> dict[tuple[str, str], Override
                 raise ValueError(f"{path.name}:{line}: level must be one of {LEVELS} and evidence is required")
             ov = Override(
                 state=row["state"].strip().upper(),
-                agency_name=clean(row["agency_name"]),
+                agency_name=clean(row[name_column]),
                 level=level,
                 county_fips=(row.get("county_fips") or "").strip().zfill(5) if (row.get("county_fips") or "").strip()
                 else None,
@@ -578,6 +600,46 @@ class Resolver:
             reason = f"{place_kind} '{place}': no COUNTY printed in any snapshot (townships and wards are not in the city gazetteer)"
         return Resolution(level, place_name=place, method=None, reason=reason, notes=tuple(notes), **base)
 
+    # jurisdictions named on their own ------------------------------------------------------------
+
+    def resolve_named(self, state: object, level: str, name: object) -> Resolution:
+        """A state, county or place named on its own (as lists of jurisdictions print them), not an agency.
+
+        Evidence: a reviewed row of `named_jurisdiction_overrides.csv` for that level; a state by its
+        code; a county by the county matcher; a place as an independent city, then through the USPS
+        city gazetteer (the same steps as a municipal agency without COUNTY).
+        """
+        code = state_code(state, fuzzy=False)
+        if code is None:
+            return Resolution("other", None, None, method=None, reason=f"unknown state code {state!r}")
+        base = {"state": code, "state_fips": state_fips(code)}
+        text = clean(name)
+        ov = named_overrides().get((code, name_key(text)))
+        if ov and ov.level == level:
+            return Resolution(ov.level, county_fips=ov.county_fips, county_name=self.counties.names.get(ov.county_fips or ""),
+                              place_name=ov.place_name, method="override", confidence=ov.confidence,
+                              notes=(ov.evidence,), **base)
+        if level == "state":
+            kind = "territory" if code in TERRITORIES else "state"
+            return Resolution(kind, method="state_code", confidence=CONFIDENCE["state_code"], **base)
+        if level == "county":
+            hit = self.counties.match(code, text)
+            if hit is None:
+                return Resolution("county", method=None, reason=f"no county named {text!r} in {code}", **base)
+            conf = CONFIDENCE["county_name"] - (FUZZY_PENALTY if hit.fuzzy else 0.0)
+            return Resolution("county", county_fips=hit.county_fips, county_name=hit.name, method="county_name",
+                              confidence=round(conf, 3),
+                              notes=(f"'{text}' read as {hit.name}",) if hit.fuzzy else (), **base)
+        if level == "place":
+            # the name the place goes by: 'Las Vegas City' is the USPS city 'Las Vegas'
+            place = next((v for v in _place_variants(text) if self.cities.county(code, v)), text)
+            res = self._by_place("place", place, "city", code, place, [], None, base)
+            if res.resolved:
+                return res
+            return replace(res, reason=f"'{text}' is neither a county-equivalent city nor a USPS city of {code}"
+                                       " (and has no reviewed override)")
+        return Resolution("other", method=None, reason=f"unknown level {level!r}", **base)
+
 
 # A name that starts with a place and then a municipal agency word: "College Park Police Department".
 _MUNICIPAL_PLACE_FIRST = re.compile(r"^(?!.*\b(?:university|college)\b).+?\s+(?:police|marshal|constable)\b", re.I)
@@ -591,6 +653,12 @@ def _place_variants(place: str) -> list[str]:
         if stripped != place:
             out.append(stripped)
     return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=1)
+def named_overrides() -> dict[tuple[str, str], Override]:
+    """Reviewed rows for jurisdictions named on their own, keyed by (USPS, name key)."""
+    return load_overrides(NAMED_OVERRIDES_CSV, name_column="name")
 
 
 @lru_cache(maxsize=1)
@@ -612,3 +680,8 @@ def resolve(
     """Resolve one agency with the default reference data (see `Resolver.resolve`)."""
     return default_resolver().resolve(state, name, agency_type, county, county_history=county_history,
                                       aliases=aliases, place_hints=place_hints)
+
+
+def resolve_named(state: object, level: str, name: object) -> Resolution:
+    """Resolve a state, county or place named on its own with the default reference data."""
+    return default_resolver().resolve_named(state, level, name)

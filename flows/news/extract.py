@@ -27,6 +27,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
 
+from flows.dates import ymd
+
 TRACKING_PARAMS = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|_ga|_gl|igshid|yclid|ref|ref_src|"
     r"cmpid|cmp|ito|itm_\w+|ocid|sr_share|smid|smtyp|partner|taid|cid|redirected|outputtype|amp)$",
@@ -132,13 +134,7 @@ def canonical_url(url: str, page_canonical: str | None = None) -> str:
 
 def date_from_url(url: str) -> date | None:
     """A date printed in the URL path (/2025/04/17/ or /2025-04-17-), if valid."""
-    m = URL_DATE.search(urlsplit(url).path)
-    if not m:
-        return None
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
+    return ymd(URL_DATE.search(urlsplit(url).path))
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -156,13 +152,7 @@ def parse_printed_date(text: str) -> date | None:
             return date(int(m.group("year")), _month(m.group("month")), int(m.group("day")))
         except (ValueError, KeyError):
             pass
-    m2 = re.search(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b", text or "")
-    if m2:
-        try:
-            return date(int(m2.group(1)), int(m2.group(2)), int(m2.group(3)))
-        except ValueError:
-            return None
-    return None
+    return ymd(re.search(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b", text or ""))
 
 
 def parse_iso(value: str | None) -> date | None:
@@ -171,12 +161,7 @@ def parse_iso(value: str | None) -> date | None:
         return None
     v = value.strip()
     m = re.match(r"((?:19|20)\d\d)-?(\d\d)-?(\d\d)", v)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
-    return parse_printed_date(v)
+    return ymd(m) if m else parse_printed_date(v)
 
 
 def resolve_relative(phrase: str, ref: date) -> date | None:

@@ -127,9 +127,9 @@ def skip(spider, url: str, reason: str) -> None:
 def raw_file(spider, response, kind: str, **meta: str):
     """A RawFile item for a response, body byte for byte, with the response headers."""
     from spiders.archive import safe_file_name, utc_now
-    from spiders.items import RawFile
+    from spiders.items import RawFile, headers_of
 
-    headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+    headers = headers_of(response)
     name = safe_file_name(response.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1] or "index")
     return RawFile(
         source=spider.name,

@@ -4,17 +4,21 @@ A news spider reads the set of URLs already in the raw archive (fetches.jsonl vi
 RawArchive.sightings(), never DuckDB) when it starts, and never requests an article URL in it again;
 listing pages and feeds are always re-read, since they change. Every response it keeps becomes a
 `RawFile` item for the archive pipeline. Malformed input goes through `skip()` (one logged line with
-the reason, a stats counter) and never raises out of a callback.
+the reason, a stats counter) and never raises out of a callback. `ReleaseSpider` adds the newsroom
+shape the ICE and DHS spiders share: paged listing → release pages, checked and archived.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 import scrapy
 
 from flows.news.extract import canonical_url
-from flows.news.feeds import raw_file, seen_urls, skip
+from flows.news.feeds import mentions_287g, raw_file, seen_urls, skip
 
 
 class NewsSpider(scrapy.Spider):
@@ -59,3 +63,80 @@ class NewsSpider(scrapy.Spider):
     def archived(self, response, kind: str, **meta: str):
         """The RawFile item archiving this response."""
         return raw_file(self, response, kind, **meta)
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a newsroom spider read from one release page, besides its title."""
+
+    published: date | None
+    body: str
+    no_date: str  # the skip reason when `published` is None
+    tagged_287g: bool = False  # the page's own topic tags say 287(g)
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def squeeze(texts: Iterable[str]) -> str:
+    """Text nodes joined with single spaces."""
+    return " ".join(" ".join(texts).split())
+
+
+class ReleaseSpider(NewsSpider):
+    """A newsroom: listing pages (`?page=N`) → release pages, archived as `article` or `unrelated`.
+
+    Subclasses set `listing_url` and `default_pages` and implement `release_links(response)` (the
+    release hrefs of a listing page) and `read_release(response)` (date, body, extra metadata).
+    Arguments: `-a pages=N`, `-a start_url=URL`.
+    """
+
+    listing_url = ""
+    default_pages = 2
+
+    def __init__(self, *args, pages: str | int | None = None, start_url: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pages = int(self.default_pages if pages is None else pages)
+        self.start_url = start_url or self.listing_url
+
+    async def start(self) -> AsyncIterator[Any]:
+        for page in range(self.pages):
+            url = self.start_url if page == 0 else f"{self.start_url}?page={page}"
+            yield scrapy.Request(url, callback=self.parse_listing, dont_filter=True)
+
+    def release_links(self, response) -> list[str]:
+        """The release hrefs on a listing page."""
+        raise NotImplementedError
+
+    def read_release(self, response) -> Release:
+        """Date, body and metadata of a release page."""
+        raise NotImplementedError
+
+    def parse_listing(self, response):
+        """Follow every release link not archived yet."""
+        links = self.release_links(response)
+        if not links:
+            self.skip(response.url, "no release links on listing page (layout changed?)")
+            return
+        for href in dict.fromkeys(links):
+            url = response.urljoin(href)
+            if self.is_new(url):
+                yield scrapy.Request(url, callback=self.parse_release)
+
+    def parse_release(self, response):
+        """Archive a release; `article` when it is about 287(g), else `unrelated`."""
+        if not hasattr(response, "css"):
+            self.skip(response.url, "not an HTML page")
+            return
+        title = squeeze(response.css("h1 ::text").getall())
+        release = self.read_release(response)
+        if not title:
+            self.skip(response.url, "no title (broken or unexpected HTML)")
+            return
+        if release.published is None:
+            self.skip(response.url, release.no_date)
+            return
+        if not release.body:
+            self.skip(response.url, "no body text (broken or unexpected HTML)")
+            return
+        relevant = release.tagged_287g or mentions_287g(title, release.body)
+        yield self.archived(response, "article" if relevant else "unrelated",
+                            title=title, published=release.published.isoformat(), **release.meta)

@@ -7,9 +7,9 @@ the text order is kept.
 
 from __future__ import annotations
 
-import lxml.html
+import re
 
-from flows.sanctuary.geo import clean_space
+import lxml.html
 
 BLOCK_TAGS = {
     "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "button", "dt", "dd", "td", "th", "div",
@@ -17,6 +17,11 @@ BLOCK_TAGS = {
     "nav", "aside", "blockquote", "figure", "figcaption", "form", "label", "option",
 }
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
+
+
+def clean_space(text: str) -> str:
+    """Collapse whitespace (including non-breaking spaces) and strip."""
+    return re.sub(r"\s+", " ", (text or "").replace("\xa0", " ")).strip()
 
 
 def html_lines(html: bytes | str) -> list[str]:

@@ -27,13 +27,13 @@ from datetime import date
 from pathlib import Path
 
 import flows.config
-from flows.sanctuary.geo import counties, states
+from flows.jurisdictions import geography
 from flows.sanctuary.parse_dhs import Entry
 from flows.sanctuary.resolve import resolve_entry
 from flows.sanctuary.sources import LISTS, ListSpec, date_in_name, spec_for_file, spec_for_url
 from flows.sanctuary.state_laws import LAWS_CSV, read_state_laws
-from flows.sanctuary.wayback import capture_of
 from spiders.archive import RawArchive
+from spiders.wayback import capture_of
 from warehouse.db import writer
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -260,7 +260,7 @@ def _write_laws(con, laws, csv_sha256: str) -> None:
 
 
 def _fill_geography(con) -> None:
-    """Every state and county: the jurisdictions area's table when loaded, else addfips's Census list."""
+    """Every state and county: the jurisdictions area's table when loaded, else its reference files."""
     con.execute("DELETE FROM policy_geography")
     has_j = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'jurisdictions'"
@@ -272,13 +272,8 @@ def _fill_geography(con) -> None:
             "WHERE level IN ('state', 'territory', 'county')"
         )
         return
-    rows, seen = [], set()
-    for usps, (fips, name) in states().items():
-        if fips not in seen:
-            seen.add(fips)
-            rows.append([fips, None, usps, name, "state"])
-    usps_by_fips = {fips: usps for usps, (fips, _n) in states().items()}
-    rows += [[sfips, fips, usps_by_fips.get(sfips, ""), name, "county"] for sfips, fips, name in counties()]
+    rows = [[s["state_fips"], None, s["state"], s["name"], "state"] for s in geography.states()]
+    rows += [[c["state_fips"], c["county_fips"], c["state"], c["name"], "county"] for c in geography.counties()]
     _bulk_insert(con, "policy_geography", ["state_fips", "county_fips", "state", "name", "level"], rows)
 
 

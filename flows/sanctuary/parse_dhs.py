@@ -19,16 +19,18 @@ It raises `DhsParseError` when the page holds no list (e.g. the "Page Not Found"
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
-from flows.sanctuary.geo import fold, has_county_suffix, states, usps_for
-from flows.sanctuary.html_lines import html_lines
+from flows.jurisdictions.resolve import state_code, state_name
+from flows.sanctuary.html_lines import clean_space, html_lines
 
 LABELS = {"state": "state", "states": "state", "county": "county", "counties": "county",
           "cities": "city", "city": "city"}
 BASIS_RE = re.compile(r"^(self[- ]identification|court order)\b", re.I)
 START_MARKERS = ("sanctuary jurisdiction list",)
 END_MARKERS = ("keywords", "was this page helpful?", "return to top")
+COUNTY_SUFFIXES = ("city and borough", "census area", "municipality", "county", "parish", "borough")
 
 
 class DhsParseError(ValueError):
@@ -66,7 +68,7 @@ def parse_dhs(html: bytes | str) -> list[Entry]:
         ln = folded[i]
         if ln in END_MARKERS and panels:
             break
-        usps = usps_for(lines[i])
+        usps = state_code(lines[i], fuzzy=False)
         if usps and i + 1 < len(lines) and folded[i + 1] in LABELS:
             panels.append((usps, []))
         elif ln in LABELS and panels:
@@ -90,7 +92,7 @@ def parse_dhs(html: bytes | str) -> list[Entry]:
             basis = next((it for it in items if BASIS_RE.match(it)), "")
             names = [it for it in items if not BASIS_RE.match(it)]
             if level == "state":
-                names = [states()[usps][1]] if not names else names[:1]
+                names = [state_name(usps)] if not names else names[:1]
             elif not names and basis:
                 names, level = [""], "local"
                 note = "basis line only, no name printed: the jurisdiction is the panel itself"
@@ -119,3 +121,19 @@ def _labels_swapped(sections: list[tuple[str, list[str]]]) -> bool:
         and not any(has_county_suffix(n) for n in county)
         and all(has_county_suffix(n) and "/" not in n for n in city)
     )
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, punctuation to spaces, `st.`/`ste.` spelled out (entry identity)."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"\bste\.?\s", "sainte ", text)
+    text = re.sub(r"\bst\.?\s", "saint ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return clean_space(text)
+
+
+def has_county_suffix(name: str) -> bool:
+    """Does a printed name end like a county or county equivalent (County, Parish, Borough …)?"""
+    folded = fold(re.sub(r"\(.*?\)", lambda m: m.group(0)[1:-1], name))
+    return any(folded.endswith(" " + s) or folded == s for s in COUNTY_SUFFIXES)

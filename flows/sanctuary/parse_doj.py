@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from flows.sanctuary.geo import clean_space, usps_for
-from flows.sanctuary.html_lines import html_lines
+from flows.jurisdictions.resolve import state_code
+from flows.sanctuary.html_lines import clean_space, html_lines
 from flows.sanctuary.parse_dhs import Entry
 
 HEADINGS = {"states": "state", "counties": "county", "cities": "city"}
@@ -38,14 +38,14 @@ def parse_doj(html: bytes | str) -> list[Entry]:
             continue
         text = clean_space(line.lstrip("•·-–* "))
         if level == "state":
-            usps = usps_for(text)
+            usps = state_code(text, fuzzy=False)
             if not usps:
                 level = None
                 continue
             entries.append(Entry(len(entries) + 1, usps, "state", text, label))
             continue
         m = NAME_ST.match(text)
-        if not m or not usps_for(m.group("st")):
+        if not m or not state_code(m.group("st"), fuzzy=False):
             level = None
             continue
         entries.append(Entry(len(entries) + 1, m.group("st"), level, m.group("name"), label))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from flows.dates import ymd
 from flows.sanctuary.parse_dhs import Entry, parse_dhs
 from flows.sanctuary.parse_doj import parse_doj
 
@@ -70,10 +71,4 @@ def spec_for_url(url: str) -> ListSpec | None:
 
 def date_in_name(name: str) -> date | None:
     """The first yyyy-mm-dd (or yyyymmdd) date in a file name."""
-    m = DATE_IN_NAME.search(name)
-    if not m:
-        return None
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
+    return ymd(DATE_IN_NAME.search(name))

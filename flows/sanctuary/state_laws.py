@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from flows.sanctuary.geo import states
+from flows.jurisdictions.resolve import state_fips
 
 LAWS_CSV = Path(__file__).resolve().parents[1] / "reference" / "state_laws.csv"
 DIRECTIONS = ("bans_287g", "limits_cooperation", "requires_cooperation", "mandates_287g")
@@ -53,7 +53,8 @@ def read_state_laws(path: Path = LAWS_CSV) -> list[StateLaw]:
         for line, row in enumerate(reader, start=2):
             where = f"{path.name}:{line}"
             st = row["state"].strip().upper()
-            if st not in states():
+            fips = state_fips(st)
+            if fips is None:
                 raise StateLawError(f"{where}: unknown state {st!r}")
             if row["direction"] not in DIRECTIONS:
                 raise StateLawError(f"{where}: direction must be one of {', '.join(DIRECTIONS)}")
@@ -64,7 +65,7 @@ def read_state_laws(path: Path = LAWS_CSV) -> list[StateLaw]:
                 raise StateLawError(f"{where}: duplicate law {law_id}")
             ids.add(law_id)
             out.append(StateLaw(
-                law_id, st, states()[st][0], row["name"].strip(), row["citation"].strip(),
+                law_id, st, fips, row["name"].strip(), row["citation"].strip(),
                 _date(row["signed"], where), _date(row["effective"], where),
                 _date(row["compliance_deadline"], where), row["direction"], row["source_url"].strip(),
                 row["notes"].strip(),

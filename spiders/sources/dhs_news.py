@@ -9,63 +9,26 @@ skipped with the reason logged. Arguments: `-a pages=N` (default 2), `-a start_u
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
-import scrapy
-
 from flows.news.extract import date_from_url, parse_iso, parse_printed_date
-from flows.news.feeds import mentions_287g
-from flows.news.spiderbase import NewsSpider
-
-LISTING_URL = "https://www.dhs.gov/news-releases/press-releases"
+from flows.news.spiderbase import Release, ReleaseSpider, squeeze
 
 
-class DhsNewsSpider(NewsSpider):
+class DhsNewsSpider(ReleaseSpider):
     """DHS press releases; keeps the 287(g) ones."""
 
     name = "dhs_news"
     allowed_domains = ["dhs.gov", "www.dhs.gov"]
+    listing_url = "https://www.dhs.gov/news-releases/press-releases"
+    default_pages = 2
 
-    def __init__(self, *args, pages: str | int = 2, start_url: str = LISTING_URL, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pages = int(pages)
-        self.start_url = start_url
+    def release_links(self, response) -> list[str]:
+        """Release links: dated /news/YYYY/MM/DD/ paths."""
+        return [h for h in response.css("a::attr(href)").getall() if "/news/20" in h or "/news/19" in h]
 
-    async def start(self) -> AsyncIterator[Any]:
-        for page in range(self.pages):
-            url = self.start_url if page == 0 else f"{self.start_url}?page={page}"
-            yield scrapy.Request(url, callback=self.parse_listing, dont_filter=True)
-
-    def parse_listing(self, response):
-        """Follow release links (dated /news/YYYY/MM/DD/ paths) not archived yet."""
-        links = [h for h in response.css("a::attr(href)").getall() if "/news/20" in h or "/news/19" in h]
-        if not links:
-            self.skip(response.url, "no release links on listing page (layout changed?)")
-            return
-        for href in dict.fromkeys(links):
-            url = response.urljoin(href)
-            if self.is_new(url):
-                yield scrapy.Request(url, callback=self.parse_release)
-
-    def parse_release(self, response):
-        """Archive a release; `article` when it mentions 287(g), else `unrelated`."""
-        if not hasattr(response, "css"):
-            self.skip(response.url, "not an HTML page")
-            return
-        title = " ".join(" ".join(response.css("h1 ::text").getall()).split())
+    def read_release(self, response) -> Release:
+        """Date from <time>, the printed release date, or the URL path; body from the body field."""
         released = parse_iso(response.css("time::attr(datetime)").get()) \
             or parse_printed_date(" ".join(response.css(".field--name-field-release-date ::text, .date ::text").getall())) \
             or date_from_url(response.url)
-        body = " ".join(" ".join(response.css(".field--name-body ::text, article p ::text").getall()).split())
-        if not title:
-            self.skip(response.url, "no title (broken or unexpected HTML)")
-            return
-        if released is None:
-            self.skip(response.url, "no release date in page or URL")
-            return
-        if not body:
-            self.skip(response.url, "no body text (broken or unexpected HTML)")
-            return
-        yield self.archived(response, "article" if mentions_287g(title, body) else "unrelated",
-                            title=title, published=released.isoformat())
+        body = squeeze(response.css(".field--name-body ::text, article p ::text").getall())
+        return Release(released, body, "no release date in page or URL")

@@ -17,10 +17,8 @@ import scrapy
 from scrapy.http import Response
 
 from flows.sanctuary.sources import DOJ
-from flows.sanctuary.wayback import cdx_url
+from flows.sanctuary.spiderbase import ArchivedListSpider
 from spiders.archive import utc_now
-from spiders.items import RawFile
-from spiders.sources.dhs_sanctuary import ArchivedListSpider, headers_of
 
 
 class DojSanctuarySpider(ArchivedListSpider):
@@ -37,18 +35,9 @@ class DojSanctuarySpider(ArchivedListSpider):
     async def start(self) -> AsyncIterator[Any]:
         yield scrapy.Request(self.spec.url, callback=self.parse_page)
         if self.use_archive:
-            yield scrapy.Request(cdx_url(self.spec.url, since=self.since, until=self.until), callback=self.parse_cdx)
+            yield self.cdx_request(self.spec.url)
 
     def parse_page(self, response: Response):
         """The release as the Justice Department serves it today."""
-        yield RawFile(
-            source=self.name,
-            url=response.url,
-            file_name=f"{self.spec.file_prefix}{utc_now()[:10]}.html",
-            kind="page",
-            body=response.body,
-            fetched_at=utc_now(),
-            status=response.status,
-            headers=headers_of(response),
-            meta={"list_id": self.spec.list_id},
-        )
+        yield self.raw_file(response, f"{self.spec.file_prefix}{utc_now()[:10]}.html",
+                            meta={"list_id": self.spec.list_id})

@@ -36,7 +36,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from spiders.archive import utc_now
 from spiders.extensions import REJECTED_BODIES, record_failure, record_missing
-from spiders.items import RawFile
+from spiders.items import RawFile, headers_of
 
 PAGE_URL = "https://www.ice.gov/identify-and-arrest/287g"
 KINDS = ("participating", "pending")
@@ -68,14 +68,6 @@ def classify_link(url: str, text: str) -> str | None:
         if pattern.search(text):
             return kind
     return None
-
-
-def headers_as_text(response: Response) -> dict[str, str]:
-    """Response headers as a plain str → str dict (repeated headers joined with ', ')."""
-    return {
-        key.decode("latin-1"): ", ".join(v.decode("latin-1") for v in values)
-        for key, values in response.headers.items()
-    }
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -175,7 +167,7 @@ class Ice287gSpider(scrapy.Spider):
             body=body,
             fetched_at=utc_now(),
             status=response.status,
-            headers=headers_as_text(response),
+            headers=headers_of(response),
             link_text=link_text,
             referer=referer,
             meta=meta,

@@ -42,7 +42,7 @@ def test_limit_caps_the_captures_requested():
 
 def test_capture_is_yielded_whole_with_its_timestamp_in_the_name():
     spider = Ice287gWaybackSpider()
-    from flows.sanctuary.wayback import Capture
+    from spiders.wayback import Capture
 
     cap = Capture("20210113002027", "https://www.ice.gov/identify-and-arrest/287g", "200", "CCCC2021")
     response = HtmlResponse(url=cap.raw_url, body=CAPTURE.read_bytes(), request=Request(cap.raw_url))

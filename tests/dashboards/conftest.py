@@ -15,12 +15,13 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory) -> Path:
-    """The real bundled history (every sample ICE list) loaded into a fresh warehouse."""
+    """The real bundled history (every sample ICE list and the 2007-2017 rosters, as `make run` loads them)."""
     from warehouse.load import load_paths
 
     base = tmp_path_factory.mktemp("dash-warehouse")
     db = base / "warehouse.duckdb"
-    load_paths(db, [SAMPLE], manifest=SAMPLE / "manifest.csv", raw_root=base / "raw")
+    load_paths(db, [SAMPLE.parent / "ice_287g_archive", SAMPLE], manifest=SAMPLE / "manifest.csv",
+               raw_root=base / "raw")
     return db
 
 

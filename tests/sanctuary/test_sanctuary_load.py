@@ -9,7 +9,7 @@ import pytest
 from sanctuary_paths import DHS_HTML
 
 from flows.sanctuary.load import ingest
-from flows.sanctuary.resolve import resolve_offline
+from flows.sanctuary.resolve import resolve_entry
 from flows.sanctuary.state_laws import StateLawError, read_state_laws
 from spiders.archive import RawArchive
 from warehouse.db import reader
@@ -55,7 +55,28 @@ def test_counts_and_resolution(loaded):
     ("DC", "local", "", "11001"),
 ])
 def test_quirky_names_resolve(state, level, name, county):
-    assert resolve_offline(state, level, name).county_fips == county
+    assert resolve_entry(state, level, name).county_fips == county
+
+
+def test_named_overrides_csv_is_valid():
+    from flows.jurisdictions import geography
+    from flows.jurisdictions.resolve import NAMED_OVERRIDES_CSV, load_overrides
+
+    counties = {c["county_fips"]: c["state"] for c in geography.counties()}
+    overrides = load_overrides(NAMED_OVERRIDES_CSV, name_column="name")
+    assert overrides
+    for (state, _), ov in overrides.items():
+        assert ov.level in ("county", "place") and ov.evidence and len(ov.evidence) > 30
+        assert counties[ov.county_fips] == state, ov
+
+
+def test_entries_the_tables_cannot_match_use_reviewed_rows_and_others_say_why():
+    edmonston = resolve_entry("MD", "city", "Edmonston")  # not a USPS city (ZIP 20781 is Hyattsville)
+    assert (edmonston.method, edmonston.county_fips, edmonston.place_name) == ("override", "24033", "Edmonston")
+    assert resolve_entry("GA", "county", "Athens-Clarke County").method == "override"
+    nowhere = resolve_entry("MD", "city", "Nowhereville")
+    assert nowhere.county_fips is None and "USPS city" in nowhere.reason
+    assert "unknown state" in resolve_entry("XX", "county", "Some County").reason
 
 
 def test_each_listing_links_to_its_archived_document(loaded):

@@ -54,9 +54,9 @@ def test_dhs_matches_the_real_rows_in_order(dhs):
 
 
 def _state_name(entry):
-    from flows.sanctuary.geo import states
+    from flows.jurisdictions.resolve import state_name
 
-    return states()[entry.state][1]
+    return state_name(entry.state)
 
 
 def test_dhs_inside_archive_banner():

@@ -8,10 +8,10 @@ import json
 from sanctuary_paths import DHS_HTML, DOJ_HTML
 from scrapy.http import HtmlResponse, Request, TextResponse
 
-from flows.sanctuary.wayback import capture_of, parse_cdx
 from spiders.items import RawFile
 from spiders.sources.dhs_sanctuary import DhsSanctuarySpider
 from spiders.sources.doj_sanctuary import DojSanctuarySpider
+from spiders.wayback import capture_of, parse_cdx
 
 CDX = [
     ["timestamp", "original", "statuscode", "digest", "mimetype"],
