@@ -17,6 +17,7 @@ list: not a workbook, zip bomb, no recognisable header, no data rows. It never r
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,7 +45,7 @@ class ListError(ValueError):
     """The file is not a readable ICE list; the message is one line."""
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     """One data row as printed: cell text by field, hyperlinks, and its row number in the sheet."""
 
@@ -103,6 +104,11 @@ def _find_header(rows: list[list[object]]) -> tuple[int, dict[int, str], list[st
     raise ListError("no recognisable header (need STATE, LAW ENFORCEMENT AGENCY, SUPPORT TYPE in the first rows)")
 
 
+def cols_of(cols: dict[int, str], fld: str) -> int:
+    """The column index of a field in a header mapping."""
+    return next(j for j, f in cols.items() if f == fld)
+
+
 def parse_workbook(body: bytes) -> ParsedList:
     """Read an ICE list workbook into raw rows by header name."""
     try:
@@ -116,8 +122,13 @@ def parse_workbook(body: bytes) -> ParsedList:
     link_cols = {j: fld for j, fld in cols.items() if fld in ("moa", "addendum")}
     hyperlinks = sheet.read_links(link_cols) if link_cols else {}
     items = list(cols.items())
-    agency_col = next(j for j, fld in items if fld == "agency")
-    support_col = next(j for j, fld in items if fld == "support_type")
+    names = tuple(fld for _, fld in items)
+    positions = [j for j, _ in items]
+    width = max(positions) + 1
+    pick = operator.itemgetter(*positions)
+    if len(positions) == 1:  # itemgetter of one index returns the value, not a tuple
+        pick = (lambda get: lambda values: (get(values),))(pick)
+    agency_col, support_col = cols_of(cols, "agency"), cols_of(cols, "support_type")
     clean_text = normalize.clean_text
     rows: list[RawRow] = []
     all_rows = sheet.rows
@@ -127,7 +138,7 @@ def parse_workbook(body: bytes) -> ParsedList:
         if not ((agency_col < n and clean_text(values[agency_col]))
                 or (support_col < n and clean_text(values[support_col]))):
             continue
-        cells = {fld: values[j] if j < n else None for j, fld in items}
+        cells = dict(zip(names, pick(values) if n >= width else [values[j] if j < n else None for j in positions], strict=True))
         links = {}
         if hyperlinks:
             for j, fld in link_cols.items():
@@ -143,6 +154,8 @@ def parse_workbook(body: bytes) -> ParsedList:
 
 
 def _raw(value: object) -> str | None:
+    if value.__class__ is str:  # the common case, first
+        return value or None
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -160,16 +173,17 @@ RECORD_FIELDS = (
 )
 _VALUE_FIELDS = ("state", "agency", "type", "county", "support_type", "moa", "addendum")
 
-# Cleaning a row depends only on its printed values and links, except for SIGNED (which depends on the
-# list's date): the rest is cleaned once per distinct row, and ICE's lists repeat most rows snapshot
-# after snapshot. Keys carry the values' types, so 1, 1.0 and True never share an entry.
+# Cleaning a row depends only on its printed values, except for SIGNED (which depends on the list's
+# date) and the MOA links (cached on their own: archived copies make them differ list after list).
+# The rest is cleaned once per distinct row, and ICE's lists repeat most rows snapshot after
+# snapshot. Keys carry the values' types, so 1, 1.0 and True never share an entry.
 _BASE_CACHE: dict[tuple, tuple] = {}
 _BASE_CACHE_MAX = 50_000
 
 
-def _clean_base(values: tuple, moa_link: str | None, addendum_link: str | None) -> tuple:
-    """Everything of a row's record that does not depend on SIGNED or the list's date."""
-    st, ag, ty, co, su, mo, ad = values
+def _clean_base(values: tuple) -> tuple:
+    """What a row's record takes from STATE, AGENCY, TYPE, COUNTY and SUPPORT TYPE."""
+    st, ag, ty, co, su = values
     pre = []
     state = normalize.state_code(st)
     if state is None and normalize.clean_text(st):
@@ -183,8 +197,7 @@ def _clean_base(values: tuple, moa_link: str | None, addendum_link: str | None) 
         post.append(f"support type '{normalize.clean_text(su)}' not recognised")
     agency_name = normalize.agency_name(ag)
     return (state, agency_name, identity.name_key(agency_name, state), normalize.agency_type(ty), county,
-            normalize.moa_url(moa_link, mo), normalize.moa_url(addendum_link, ad), tuple(pre), tuple(post), models,
-            _raw(st), _raw(ag), _raw(ty), _raw(co), _raw(su), _raw(mo), _raw(ad))
+            tuple(pre), tuple(post), models, _raw(st), _raw(ag), _raw(ty), _raw(co), _raw(su))
 
 
 def clean_records(parsed: ParsedList, as_of: date | None) -> list[tuple]:
@@ -193,31 +206,32 @@ def clean_records(parsed: ParsedList, as_of: date | None) -> list[tuple]:
     cache = _BASE_CACHE
     if len(cache) > _BASE_CACHE_MAX:
         cache.clear()
-    signed_date, fixed_state, name_key = normalize.signed_date, normalize.fixed_state, identity.name_key
+    signed_date, fixed_state, name_key, moa_url = (normalize.signed_date, normalize.fixed_state, identity.name_key,
+                                                    normalize.moa_url)
     for r in parsed.rows:
         c = r.cells
         get = c.get
-        values = (get("state"), get("agency"), get("type"), get("county"), get("support_type"), get("moa"),
-                  get("addendum"))
-        links = r.links
-        moa_link = links.get("moa") if links else None
-        addendum_link = links.get("addendum") if links else None
-        key = (values, tuple(map(type, values)), moa_link, addendum_link)
+        values = (get("state"), get("agency"), get("type"), get("county"), get("support_type"))
+        key = (values, tuple(map(type, values)))
         base = cache.get(key)
         if base is None:
-            base = cache[key] = _clean_base(values, moa_link, addendum_link)
-        (state, agency_name, key_name, agency_type, county, moa, addendum, pre, post, models,
-         raw_state, raw_agency, raw_type, raw_county, raw_support, raw_moa, raw_addendum) = base
-        raw_signed_value = get("signed")
+            base = cache[key] = _clean_base(values)
+        (state, agency_name, key_name, agency_type, county, pre, post, models,
+         raw_state, raw_agency, raw_type, raw_county, raw_support) = base
+        links = r.links
+        moa_value, addendum_value = get("moa"), get("addendum")
+        moa = moa_url(links.get("moa") if links else None, moa_value)
+        addendum = moa_url(links.get("addendum") if links else None, addendum_value)
+        signed_value = get("signed")
         if "signed" in c:
-            signed, signed_note = signed_date(raw_signed_value, as_of)
+            signed, signed_note = signed_date(signed_value, as_of)
         else:
             signed, signed_note = None, None
         if signed_note:
             notes = "; ".join((*pre, signed_note, *post))
         else:
             notes = "; ".join(pre + post) if (pre or post) else None
-        raw_signed = _raw(raw_signed_value)
+        raw_signed, raw_moa, raw_addendum = _raw(signed_value), _raw(moa_value), _raw(addendum_value)
         for model in models:
             row_state, row_notes, row_key = state, notes, key_name
             moved = fixed_state(state, agency_name, model, signed) if signed is not None else None

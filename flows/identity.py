@@ -54,6 +54,10 @@ _REPLACEMENTS = [
     (r"\s+\((addendum|amendment)\)", ""),
 ]
 _COMPILED = [(re.compile(p), r) for p, r in _REPLACEMENTS]
+# A substring each pattern needs to match at all: most names skip most patterns without running them.
+_NEEDS = ["&", "co", "cnty", "dept", "saint", "st.", "ft", "mt", "pd", "police", "department", "so", "sheriff",
+          "county sheriff", "offic", "departmen", "the", " of", "(a"]
+_GUARDED = list(zip(_NEEDS, _COMPILED, strict=True))
 
 
 _STATE_AGENCY_WORDS = {
@@ -93,8 +97,9 @@ def name_key(name: str | None, state: str | None = None) -> str | None:
     text = text.replace("-", " ")
     text = re.sub(r"\s+", " ", text).strip()
     text = _strip_state_prefix(text, state)
-    for pattern, repl in _COMPILED:
-        text = pattern.sub(repl, text).strip()
+    for needs, (pattern, repl) in _GUARDED:
+        if needs in text:  # text is stripped: a pattern that cannot match leaves it as it is
+            text = pattern.sub(repl, text).strip()
     text = re.sub(r"[().]", "", text)
     return re.sub(r"\s+", " ", text).strip() or None
 
@@ -189,6 +194,30 @@ def cluster_keys(
     return canonical
 
 
+def _co_listed(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str, str, float]]) -> set[tuple[str, str, str]]:
+    """(state, key_a, key_b) of the similar pairs whose keys were both listed in one snapshot."""
+    if not pairs:
+        return set()
+    # The snapshots of the paired keys only, intersected here: a self-join in SQL plans badly on the
+    # freshly written (statistics-less) rows of a load transaction.
+    wanted = sorted({(p[0], p[1]) for p in pairs} | {(p[0], p[2]) for p in pairs})
+    con.register("_pair_keys", pa.table({"state": [w[0] for w in wanted], "name_key": [w[1] for w in wanted]}))
+    try:
+        found = con.execute(
+            """
+            SELECT coalesce(r.state, 'XX') AS state, r.name_key, list(DISTINCT r.snapshot_id)
+            FROM snapshot_rows r SEMI JOIN _pair_keys k ON k.state = coalesce(r.state, 'XX') AND k.name_key = r.name_key
+            GROUP BY ALL
+            """
+        ).fetchall()
+    finally:
+        con.unregister("_pair_keys")
+    snapshots = {(state, key): set(ids) for state, key, ids in found}
+    empty: set[str] = set()
+    return {(state, a, b) for state, a, b, _ in pairs
+            if not snapshots.get((state, a), empty).isdisjoint(snapshots.get((state, b), empty))}
+
+
 def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
     """Derive step: fill snapshot_rows.agency_id and agency_names from the name keys."""
     rows = con.execute(
@@ -205,18 +234,7 @@ def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
         for state, key, first, n, agr in rows
     }
     pairs = similar_pairs(keys)
-    co_listed: set[tuple[str, str, str]] = set()
-    if pairs:
-        con.register("_similar", pa.table({k: [p[i] for p in pairs] for i, k in enumerate(("state", "a", "b"))}))
-        co_listed = set(con.execute(
-            """
-            WITH k AS (SELECT DISTINCT snapshot_id, coalesce(state, 'XX') AS state, name_key FROM snapshot_rows)
-            SELECT DISTINCT p.state, p.a, p.b FROM _similar p
-            JOIN k ka ON ka.state = p.state AND ka.name_key = p.a
-            JOIN k kb ON kb.state = p.state AND kb.name_key = p.b AND kb.snapshot_id = ka.snapshot_id
-            """
-        ).fetchall())
-        con.unregister("_similar")
+    co_listed = _co_listed(con, pairs)
     canonical = cluster_keys(keys, co_listed, pairs)
     aliased = {(st, k) for (st, k), target in reviewed_aliases().items()} | {
         (st, target) for (st, _), target in reviewed_aliases().items()}

@@ -30,6 +30,11 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u0060": "'",
                          "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2013": "-", "\u2014": "-"})
+_WHITESPACE = re.compile(r"\s+")
+_NOT_STATE_CHARS = re.compile(r"[^A-Z .,]")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
+_TYPED_URL = re.compile(r"https?://\S+")
 _MISSING = {"", "#N/A", "N/A", "NA", "#NA", "NONE", "NULL", "-", "--", "#VALUE!", "#REF!"}
 
 
@@ -63,8 +68,8 @@ def state_code(value: object) -> str | None:
     text = clean_text(value)
     if not text:
         return None
-    key = re.sub(r"[^A-Z .,]", "", text.upper()).strip(" .,")
-    key = re.sub(r"\s+", " ", key)
+    key = _NOT_STATE_CHARS.sub("", text.upper()).strip(" .,")
+    key = _WHITESPACE.sub(" ", key)
     names = _state_names()
     if key in names:
         return names[key]
@@ -174,7 +179,7 @@ def agency_name(value: object) -> str | None:
     if not text:
         return None
     text = _ADDENDUM.sub(" ", _FOOTNOTE.sub("", text)).strip(" ,;")
-    return re.sub(r"\s+", " ", text) or None
+    return _WHITESPACE.sub(" ", text) or None
 
 
 # --- dates -----------------------------------------------------------------------------------------
@@ -197,11 +202,11 @@ def parse_date(value: object) -> date | None:
     text = clean_text(value)
     if not text:
         return None
-    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    m = _ISO_DATE.match(text)
     if m:
         y, mo, d = map(int, m.groups())
     else:
-        m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$", text)
+        m = _US_DATE.match(text)
         if not m:
             return None
         mo, d, y = map(int, m.groups())
@@ -246,7 +251,7 @@ def moa_url(hyperlink: str | None, text: object) -> str | None:
     candidate = clean_text(hyperlink) or None
     if not candidate:
         cell = clean_text(text) or ""
-        m = re.search(r"https?://\S+", cell)
+        m = _TYPED_URL.search(cell)
         candidate = m.group(0) if m else None
     if not candidate:
         return None

@@ -27,6 +27,7 @@ The raw file and the snapshot's rows are always kept for inspection.
 
 from __future__ import annotations
 
+import bisect
 import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -77,27 +78,14 @@ def check(
     row_stats: tuple[int, int] | None = None,
 ) -> Verdict:
     """Check one written snapshot against the rules above (reads only)."""
-    today = today or date.today()
-    drop_limit = max_drop() if drop_limit is None else drop_limit
-    verdict = Verdict(snapshot_id)
     kind, as_of, file_name, row_count = con.execute(
         "SELECT list_kind, as_of, file_name, row_count FROM snapshots WHERE snapshot_id = ?", [snapshot_id]
     ).fetchone()
-    if as_of > today + timedelta(days=1):
-        verdict.reasons.append(f"as-of {as_of} is in the future")
-    if as_of < EARLIEST:
-        verdict.reasons.append(f"as-of {as_of} is before 2000")
-    if unknown_columns:
-        verdict.reasons.append("header never seen before: unknown column(s) " + ", ".join(unknown_columns))
     if row_stats is None:
         found = con.execute(_ROW_STATS + " WHERE snapshot_id = ? GROUP BY snapshot_id", [snapshot_id]).fetchone()
         row_stats = found[1:] if found else (0, 0)
-    with_signed, impossible = row_stats
-    if impossible:
-        verdict.reasons.append(f"{impossible} SIGNED date(s) after the as-of or before 2000 that could not be repaired")
+    prev = None
     if kind == "participating":
-        if not with_signed:
-            verdict.reasons.append("participating list without any SIGNED date")
         prev = con.execute(
             """SELECT row_count, as_of, file_name FROM snapshots
                WHERE status = 'published' AND list_kind = 'participating' AND snapshot_id <> ?
@@ -105,6 +93,41 @@ def check(
                  AND (as_of < ? OR (as_of = ? AND file_name < ?))
                ORDER BY as_of DESC, file_name DESC LIMIT 1""",
             [snapshot_id, as_of, as_of, file_name]).fetchone()
+    released = con.execute("SELECT released_at FROM quarantine_releases WHERE snapshot_id = ?", [snapshot_id]).fetchone()
+    return _verdict(snapshot_id, kind, as_of, row_count, row_stats, prev, released is not None,
+                    unknown_columns=unknown_columns, notes=notes, today=today, drop_limit=drop_limit)
+
+
+def _verdict(
+    snapshot_id: str,
+    kind: str,
+    as_of: date,
+    row_count: int,
+    row_stats: tuple[int, int],
+    prev: tuple | None,
+    released: bool,
+    *,
+    unknown_columns: list[str] | None = None,
+    notes: list[str] | None = None,
+    today: date | None = None,
+    drop_limit: float | None = None,
+) -> Verdict:
+    """The rules, on the facts about one snapshot (`prev`: row_count, as_of, file_name of the list before)."""
+    today = today or date.today()
+    drop_limit = max_drop() if drop_limit is None else drop_limit
+    verdict = Verdict(snapshot_id)
+    if as_of > today + timedelta(days=1):
+        verdict.reasons.append(f"as-of {as_of} is in the future")
+    if as_of < EARLIEST:
+        verdict.reasons.append(f"as-of {as_of} is before 2000")
+    if unknown_columns:
+        verdict.reasons.append("header never seen before: unknown column(s) " + ", ".join(unknown_columns))
+    with_signed, impossible = row_stats
+    if impossible:
+        verdict.reasons.append(f"{impossible} SIGNED date(s) after the as-of or before 2000 that could not be repaired")
+    if kind == "participating":
+        if not with_signed:
+            verdict.reasons.append("participating list without any SIGNED date")
         if prev and prev[0] and row_count < (1 - drop_limit) * prev[0]:
             share = 1 - row_count / prev[0]
             verdict.reasons.append(
@@ -113,9 +136,42 @@ def check(
     for note in notes or []:
         if "but the content is a" in note:
             verdict.warnings.append(f"swapped list: {note}")
-    released = con.execute("SELECT released_at FROM quarantine_releases WHERE snapshot_id = ?", [snapshot_id]).fetchone()
-    verdict.released = released is not None
+    verdict.released = released
     return verdict
+
+
+class _PublishedLists:
+    """The published participating ICE workbooks by (as_of, file_name), to find the list before a snapshot.
+
+    Answers what `check`'s query would for each snapshot of a batch checked oldest first, with one
+    read for the whole batch: lists quarantined meanwhile are dropped with `discard`.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.rows = sorted(con.execute(
+            """SELECT as_of, file_name, snapshot_id, row_count FROM snapshots
+               WHERE status = 'published' AND list_kind = 'participating' AND source IN ('ice_workbook')
+                 AND as_of IS NOT NULL AND file_name IS NOT NULL""").fetchall(), key=lambda r: r[:3])
+        self.keys = [(r[0], r[1]) for r in self.rows]
+
+    def before(self, snapshot_id: str, as_of: date | None, file_name: str | None) -> tuple | None:
+        """(row_count, as_of, file_name) of the newest list strictly before (as_of, file_name), or None."""
+        if as_of is None or file_name is None:
+            return None
+        i = bisect.bisect_left(self.keys, (as_of, file_name)) - 1
+        while i >= 0 and self.rows[i][2] == snapshot_id:
+            i -= 1
+        if i < 0:
+            return None
+        found = self.rows[i]
+        return found[3], found[0], found[1]
+
+    def discard(self, snapshot_id: str) -> None:
+        """Forget a list (it was just quarantined)."""
+        for i, row in enumerate(self.rows):
+            if row[2] == snapshot_id:
+                del self.rows[i], self.keys[i]
+                return
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, verdict: Verdict, source: str = "ice_287g") -> None:
@@ -146,15 +202,26 @@ def apply_gate(con: duckdb.DuckDBPyConnection, snaps: list, *, report=None, toda
     order = {sid: i for i, (sid,) in enumerate(con.execute(
         "SELECT snapshot_id FROM snapshots WHERE list_contains(?, snapshot_id) ORDER BY as_of, file_name",
         [[s.snapshot_id for s in snaps]]).fetchall())}
-    # One pass over the rows for the whole batch (a query per snapshot would rescan the table each time).
+    # One pass over the rows for the whole batch (a query per snapshot would rescan the table each time),
+    # and one read each of the snapshots' facts, the releases and the published lists before them.
     stats = {sid: (signed, impossible) for sid, signed, impossible in con.execute(
         _ROW_STATS + " WHERE list_contains(?, snapshot_id) GROUP BY snapshot_id", [list(order)]).fetchall()}
+    facts = {sid: (kind, as_of, file_name, row_count) for sid, kind, as_of, file_name, row_count in con.execute(
+        "SELECT snapshot_id, list_kind, as_of, file_name, row_count FROM snapshots WHERE list_contains(?, snapshot_id)",
+        [list(order)]).fetchall()}
+    released = {sid for (sid,) in con.execute(
+        "SELECT snapshot_id FROM quarantine_releases WHERE list_contains(?, snapshot_id)", [list(order)]).fetchall()}
+    published = _PublishedLists(con)
     verdicts: dict[str, Verdict] = {}
     for snap in sorted(snaps, key=lambda s: order.get(s.snapshot_id, 0)):
-        v = check(con, snap.snapshot_id, unknown_columns=getattr(snap, "unknown_columns", None),
-                  notes=snap.notes, today=today, row_stats=stats.get(snap.snapshot_id, (0, 0)))
+        kind, as_of, file_name, row_count = facts[snap.snapshot_id]
+        prev = published.before(snap.snapshot_id, as_of, file_name) if kind == "participating" else None
+        v = _verdict(snap.snapshot_id, kind, as_of, row_count, stats.get(snap.snapshot_id, (0, 0)), prev,
+                     snap.snapshot_id in released, unknown_columns=getattr(snap, "unknown_columns", None),
+                     notes=snap.notes, today=today)
         if v.quarantine:
             quarantine(con, v)
+            published.discard(snap.snapshot_id)
             for r in (report.results if report else []):
                 if r.sha256 == snap.sha256 and r.status == "loaded":
                     r.notes.append(QUARANTINE_NOTE + "; ".join(v.reasons))

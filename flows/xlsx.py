@@ -17,6 +17,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 
 import python_calamine
@@ -97,29 +98,38 @@ def _first_sheet_path(zf: zipfile.ZipFile) -> str:
 
 
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)")
+_ONE_CELL = re.compile(rb"([A-Z]{1,3})(\d+)")
 _COLUMNS: dict[str, int] = {}
+
+
+def _column(letters: str) -> int:
+    """0-based column of its letters (A → 0)."""
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters:
+            col = col * 26 + (ord(ch) - 64)
+        col = _COLUMNS[letters] = col - 1
+    return col
 
 
 def _cell_position(ref: str) -> tuple[int, int] | None:
     m = _CELL_REF.match(ref)
     if not m:
         return None
-    letters = m.group(1)
-    col = _COLUMNS.get(letters)
-    if col is None:
-        col = 0
-        for ch in letters:
-            col = col * 26 + (ord(ch) - 64)
-        _COLUMNS[letters] = col
-    return int(m.group(2)) - 1, col - 1
+    return int(m.group(2)) - 1, _column(m.group(1))
 
 
 # Targeted attribute patterns: hyperlink sheets hold tens of thousands of these tags.
-_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
-_REL_ID = re.compile(rb'\bId="([^"]*)"')
-_REL_TARGET = re.compile(rb'\bTarget="([^"]*)"')
-# Both attributes of a hyperlink tag in one pass, in either order (lookaheads stay inside the tag).
+# Both attributes of a tag in one pass, in either order (the lookaheads stay inside the tag).
+_REL_ID_TARGET = re.compile(rb'<(?:\w+:)?Relationship\b(?=[^>]*?\bId="([^"]*)")(?=[^>]*?\bTarget="([^"]*)")[^>]*>')
 _LINK_REF_RID = re.compile(rb'<(?:\w+:)?hyperlink\b(?=[^>]*?\bref="([^"]*)")(?=[^>]*?\br:id="([^"]*)")[^>]*>')
+
+
+@lru_cache(maxsize=65536)
+def _target_url(target: bytes) -> str:
+    """A relationship's Target as text (the same MOA URLs recur in every list)."""
+    return unescape(target.decode("utf-8", "replace"))
 
 
 def read_hyperlinks(
@@ -129,17 +139,14 @@ def read_hyperlinks(
     # An external hyperlink needs a target in the sheet's _rels part: read that small part first,
     # and leave the (large) sheet XML alone when it holds no targets.
     folder, _, base = sheet_path.rpartition("/")
-    targets: dict[bytes, str] = {}
     try:
         rels = zf.read(f"{folder}/_rels/{base}.rels")
-        for tag in _REL_TAG.findall(rels):
-            rid, target = _REL_ID.search(tag), _REL_TARGET.search(tag)
-            if rid and target:
-                targets[rid.group(1)] = unescape(target.group(1).decode("utf-8", "replace"))
     except KeyError:
-        pass
-    if not targets:
         return {}
+    targets: dict[bytes, bytes] = dict(_REL_ID_TARGET.findall(rels))
+    if not any(targets.values()):
+        return {}
+    urls: dict[bytes, str] = {}  # decoded on first use: a sheet's rels can hold thousands of targets
     wanted = None if columns is None else set(columns)
     if wanted is not None and not wanted:
         return {}
@@ -153,8 +160,17 @@ def read_hyperlinks(
     block = xml[start: xml.find(b"</hyperlinks>", start) + 13]
     links: dict[tuple[int, int], str] = {}
     for ref_attr, rid in _LINK_REF_RID.findall(block):
-        url = targets.get(rid)
-        if not url:
+        url = urls.get(rid)
+        if url is None:
+            target = targets.get(rid)
+            if not target:
+                continue
+            url = urls[rid] = _target_url(target)
+        one = _ONE_CELL.fullmatch(ref_attr)
+        if one:  # the common case: a single cell, like F240
+            col = _column(one.group(1).decode("ascii"))
+            if wanted is None or col in wanted:
+                links[(int(one.group(2)) - 1, col)] = url
             continue
         for ref in ref_attr.decode("ascii", "replace").split():
             first, _, last = ref.partition(":")

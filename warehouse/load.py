@@ -3,8 +3,9 @@
 Every file goes the same way, whether it comes from a backfill folder or a spider's feed:
 
 1. its bytes are archived (content-addressed) before anything parses them;
-2. it is parsed outside the database; a bad file gets a one-line error naming it and the reason,
-   is recorded in `load_errors` / `raw_files`, and the rest of the batch goes on;
+2. it is parsed outside the database (a large batch by one process per core); a bad file gets a
+   one-line error naming it and the reason, is recorded in `load_errors` / `raw_files`, and the rest
+   of the batch goes on;
 3. the good snapshots of the batch, and the derived tables rebuilt from all snapshots, are written
    in **one transaction**: the batch lands whole or not at all.
 
@@ -16,9 +17,13 @@ of the loaded snapshots.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -94,7 +99,7 @@ class ParsedSnapshot:
     notes: list[str]
     header: str
     sheet_name: str | None
-    rows: list[dict] | list[tuple]  # dicts by column, or tuples in `ice_lists.RECORD_FIELDS` order
+    rows: list[dict] | list[tuple] | pa.Table  # dicts by column, or `ice_lists.RECORD_FIELDS` tuples or columns
     row_count: int
     names: list[tuple[str, str, date, str, str | None]]  # file_name, list_kind, as_of, basis, notes
     caption: str | None = None
@@ -161,7 +166,7 @@ def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
     s = cand.sighting
     parsed = LIST_PARSERS[source](body)
     ident = snapshot_identity.decide(parsed, s.file_name, manifest=cand.manifest, fetched_at=_parse_time(s.fetched_at))
-    rows = ice_lists.clean_records(parsed, ident.as_of)
+    rows = _records_table(ice_lists.clean_records(parsed, ident.as_of))
     notes = list(ident.notes)
     if parsed.unknown_columns:
         notes.append("unknown column(s) ignored: " + ", ".join(parsed.unknown_columns))
@@ -227,6 +232,58 @@ def load_sightings(
     return load_candidates(db_path, [Candidate(sighting=s) for s in sightings], archive=archive, progress=progress)
 
 
+PARALLEL_MIN_FILES = 12  # below this, starting worker processes costs more than it saves
+
+
+def _parse_archived(archive: RawArchive, cand: Candidate) -> tuple[list[ParsedSnapshot] | None, str | None]:
+    """Parse one archived file: its snapshots, or None and the one-line reason it is bad."""
+    s = cand.sighting
+    try:
+        body = archive.read(s.sha256)
+        if hashlib.sha256(body).hexdigest() != s.sha256:
+            raise ValueError("archived bytes do not match their sha256")
+        return parse_candidate(body, cand), None
+    except (ice_lists.ListError, ValueError) as exc:
+        return None, str(exc).splitlines()[0]
+
+
+_worker_archive: RawArchive | None = None
+
+
+def _init_worker(root: Path) -> None:
+    global _worker_archive
+    _worker_archive = RawArchive(root)
+
+
+def _parse_in_worker(cand: Candidate) -> tuple[list[ParsedSnapshot] | None, str | None]:
+    return _parse_archived(_worker_archive, cand)
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _parse_all(archive: RawArchive, cands: list[Candidate]) -> Iterator[tuple[list[ParsedSnapshot] | None, str | None]]:
+    """Parse outcomes in the candidates' order; a large batch is parsed by one process per core.
+
+    Parsing is a pure function of the archived bytes, so where it runs changes nothing. Workers are
+    forked (they inherit the loaded code and reference data, and never touch the database) and
+    hand back each snapshot's rows as Arrow columns.
+    """
+    workers = min(_workers(), len(cands) // 4)
+    if len(cands) < PARALLEL_MIN_FILES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (_parse_archived(archive, c) for c in cands)
+        return
+    # An executor rather than a Pool: a worker that dies (killed, out of memory) fails the load with
+    # BrokenProcessPool before anything is written, where a Pool would wait for its result forever.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_init_worker, initargs=(archive.root,)) as pool:
+        yield from pool.map(_parse_in_worker, cands, chunksize=2)
+
+
 def load_candidates(
     db_path: Path | str,
     candidates: list[Candidate],
@@ -247,41 +304,42 @@ def load_candidates(
         }
         parsed: dict[str, ParsedSnapshot] = {}
         failures: list[tuple[Candidate, str]] = []
-        for cand in candidates:
+
+        def unchanged(cand: Candidate) -> bool:
             s = cand.sighting
-            name = s.file_name
-            if progress:
-                progress(name)
-            seen = known.get((s.sha256, name))
+            seen = known.get((s.sha256, s.file_name))
             up_to_date = seen is not None and seen[3] == PARSER_VERSIONS.get(seen[4])
             same_manifest = cand.manifest is None or (seen is not None and seen[2] == "manifest"
                                                       and seen[:2] == cand.manifest)
-            if up_to_date and same_manifest:
-                report.results.append(FileResult(name, s.sha256, "unchanged"))
-                continue
-            try:
-                body = archive.read(s.sha256)
-                if hashlib.sha256(body).hexdigest() != s.sha256:
-                    raise ValueError("archived bytes do not match their sha256")
-                snaps = parse_candidate(body, cand)
-            except (ice_lists.ListError, ValueError) as exc:
-                msg = str(exc).splitlines()[0]
-                failures.append((cand, msg))
-                report.results.append(FileResult(name, s.sha256, "failed", error=f"{cand.source_path or name}: {msg}"))
-                continue
-            status = "loaded"
-            for snap in snaps:
-                if snap.snapshot_id in parsed:
-                    parsed[snap.snapshot_id].names.extend(snap.names)
-                    parsed[snap.snapshot_id].notes.append(f"same content also published as {name}")
-                    status = "duplicate"
-                else:
-                    parsed[snap.snapshot_id] = snap
-            first = snaps[0]
-            report.results.append(FileResult(
-                name, s.sha256, status, list_kind=first.list_kind, as_of=first.as_of,
-                rows=sum(x.row_count for x in snaps), notes=[n for x in snaps for n in x.notes],
-                snapshots=len(snaps)))
+            return up_to_date and same_manifest
+
+        with contextlib.closing(_parse_all(archive, [c for c in candidates if not unchanged(c)])) as outcomes:
+            for cand in candidates:
+                s = cand.sighting
+                name = s.file_name
+                if progress:
+                    progress(name)
+                if unchanged(cand):
+                    report.results.append(FileResult(name, s.sha256, "unchanged"))
+                    continue
+                snaps, msg = next(outcomes)
+                if snaps is None:
+                    failures.append((cand, msg))
+                    report.results.append(FileResult(name, s.sha256, "failed", error=f"{cand.source_path or name}: {msg}"))
+                    continue
+                status = "loaded"
+                for snap in snaps:
+                    if snap.snapshot_id in parsed:
+                        parsed[snap.snapshot_id].names.extend(snap.names)
+                        parsed[snap.snapshot_id].notes.append(f"same content also published as {name}")
+                        status = "duplicate"
+                    else:
+                        parsed[snap.snapshot_id] = snap
+                first = snaps[0]
+                report.results.append(FileResult(
+                    name, s.sha256, status, list_kind=first.list_kind, as_of=first.as_of,
+                    rows=sum(x.row_count for x in snaps), notes=[n for x in snaps for n in x.notes],
+                    snapshots=len(snaps)))
         con.execute("BEGIN TRANSACTION")
         try:
             _record_sightings(con, candidates, archive)
@@ -349,23 +407,27 @@ _ROW_COLUMNS = [
 _ROW_TYPES = {"row_number": pa.int32(), "signed": pa.date32()}
 
 
-def _row_columns(all_rows: list[tuple[str, list]]) -> dict[str, pa.Array]:
-    """Arrow columns of snapshot_rows from each snapshot's rows (record tuples, or dicts by column)."""
-    columns: dict[str, list] = {c: [] for c in _ROW_COLUMNS}
-    for sid, rows in all_rows:
-        if not rows:
-            continue
-        columns["snapshot_id"].extend([sid] * len(rows))
-        if isinstance(rows[0], dict):
-            for c in _ROW_COLUMNS[1:]:
-                columns[c].extend([r.get(c) for r in rows])
-        else:
-            for c, values in zip(ice_lists.RECORD_FIELDS, zip(*rows, strict=True), strict=True):
-                columns[c].extend(values)
-            for c in _ROW_COLUMNS[1:]:
-                if c not in ice_lists.RECORD_FIELDS:
-                    columns[c].extend([None] * len(rows))
-    return {c: pa.array(v, type=_ROW_TYPES.get(c, pa.string())) for c, v in columns.items()}
+def _records_table(records: list[tuple]) -> pa.Table:
+    """Record tuples (`ice_lists.RECORD_FIELDS`) as Arrow columns: compact to hand between processes."""
+    columns = zip(*records, strict=True) if records else [[]] * len(ice_lists.RECORD_FIELDS)
+    return pa.table({c: pa.array(v, type=_ROW_TYPES.get(c, pa.string()))
+                     for c, v in zip(ice_lists.RECORD_FIELDS, columns, strict=True)})
+
+
+def _rows_table(snapshot_id: str, rows: list[dict] | list[tuple] | pa.Table) -> pa.Table:
+    """One snapshot's rows as a snapshot_rows-shaped Arrow table."""
+    if isinstance(rows, pa.Table):
+        table = rows
+    elif rows and isinstance(rows[0], dict):
+        table = pa.table({c: pa.array([r.get(c) for r in rows], type=_ROW_TYPES.get(c, pa.string()))
+                          for c in _ROW_COLUMNS[1:]})
+    else:
+        table = _records_table(rows)
+    n = table.num_rows
+    return pa.table({c: pa.array([snapshot_id] * n, pa.string()) if c == "snapshot_id"
+                     else table.column(c) if c in table.column_names
+                     else pa.nulls(n, _ROW_TYPES.get(c, pa.string()))
+                     for c in _ROW_COLUMNS})
 
 
 def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot], archive: RawArchive) -> None:
@@ -403,7 +465,7 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot]
     finally:
         con.unregister("_ids")
     records = []
-    all_rows: list[tuple[str, list[dict]]] = []
+    all_rows: list[tuple[str, list[dict] | list[tuple] | pa.Table]] = []
     for snap in snaps:
         file_name, list_kind, as_of, basis, all_names = decided[snap.snapshot_id]
         rows = snap.rows
@@ -425,7 +487,12 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot]
         con.execute("INSERT INTO snapshots BY NAME SELECT *, 'published' AS status, now() AS loaded_at FROM _snaps")
     finally:
         con.unregister("_snaps")
-    _insert(con, "snapshot_rows", _row_columns(all_rows))
+    tables = [_rows_table(sid, rows) for sid, rows in all_rows]
+    con.register("_batch", pa.concat_tables(tables).combine_chunks() if tables else _rows_table("", []))
+    try:
+        con.execute("INSERT INTO snapshot_rows BY NAME SELECT * FROM _batch")
+    finally:
+        con.unregister("_batch")
     con.register("_shas", pa.table({"sha256": pa.array(sorted({s.sha256 for s in snaps}))}))
     try:
         con.execute("UPDATE raw_files SET parse_status = 'loaded', parse_error = NULL "

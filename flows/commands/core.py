@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
-from datetime import date, datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows.commands.common import DbOption, console, db_path, render
 from flows.commands.ops import cli_errors
-from flows.config import default_db
-
-console = Console(stderr=True)
-out = Console()
-
-DbOption = typer.Option(None, "--db", help="Warehouse file (default: data/warehouse.duckdb or $TRACKER_DB).")
-
-
-def _db(db: Path | None) -> Path:
-    return Path(db) if db else default_db()
 
 
 def print_load_report(report, *, title: str = "Load summary") -> None:
@@ -67,8 +53,8 @@ def backfill(
         def step(name: str) -> None:
             progress.update(task, advance=1, description=f"loading {name[:50]}")
 
-        report = load_paths(_db(db), paths, manifest=manifest, progress=step)
-    print_load_report(report, title=f"Backfill into {_db(db)}")
+        report = load_paths(db_path(db), paths, manifest=manifest, progress=step)
+    print_load_report(report, title=f"Backfill into {db_path(db)}")
     if not report.ok:
         raise typer.Exit(code=1)
 
@@ -91,42 +77,14 @@ def history(
     result = run_spider("ice_287g_wayback", live=True, raw_root=raw_dir(), feed_path=feed, spider_args=args)
     pages = [i for i in result.items if i.get("kind") == "roster_page"]
     console.print(f"{len(pages)} captures fetched and archived")
-    report = load_sightings(_db(db), sightings_from_items(pages), raw_root=raw_dir())
-    print_load_report(report, title=f"Archived roster pages into {_db(db)}")
+    report = load_sightings(db_path(db), sightings_from_items(pages), raw_root=raw_dir())
+    print_load_report(report, title=f"Archived roster pages into {db_path(db)}")
     if not result.ok:
         console.print(f"[red]error[/red] crawl: {result.error}", highlight=False, soft_wrap=True)
     if not result.ok or not report.ok:
         raise typer.Exit(code=1)
 
 
-def _format_value(v: object) -> object:
-    if isinstance(v, date | datetime):
-        return v.isoformat()
-    return v
-
-
-def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
-    """Render a result set as a table, CSV or JSON lines."""
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(columns)
-        w.writerows([[_format_value(v) for v in r] for r in rows])
-        return buf.getvalue()
-    if fmt == "json":
-        return "".join(json.dumps(dict(zip(columns, map(_format_value, r), strict=True)), default=str) + "\n"
-                       for r in rows)
-    table = Table(show_header=True, header_style="bold")
-    for c in columns:
-        table.add_column(c)
-    for r in rows:
-        table.add_row(*["" if v is None else str(v) for v in r])
-    with out.capture() as cap:
-        out.print(table)
-    return cap.get()
-
-
-@cli_errors()
 def sql(
     query: str | None = typer.Argument(None, help="SQL to run; omit for an interactive shell."),
     fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
@@ -141,7 +99,7 @@ def sql(
         console.print(f"[red]error[/red] --format must be table, csv or json, not {fmt!r}")
         raise typer.Exit(code=2)
     try:
-        with reader(_db(db)) as con:
+        with reader(db_path(db)) as con:
             if query is not None:
                 try:
                     cur = con.execute(query)
@@ -201,8 +159,8 @@ def run(
     from flows.ledger import run_lock
     from flows.pipeline import pipeline, print_summary
 
-    with run_lock(_db(db), wait=wait):  # checked before Prefect starts; the flow takes it again (re-entrant)
-        summary = pipeline(live=live, include_sample=sample, db=str(_db(db)), site=str(site) if site else None,
+    with run_lock(db_path(db), wait=wait):  # checked before Prefect starts; the flow takes it again (re-entrant)
+        summary = pipeline(live=live, include_sample=sample, db=str(db_path(db)), site=str(site) if site else None,
                            wait_for_lock=wait)
     print_summary(summary)
     if summary.get("errors"):
@@ -224,11 +182,11 @@ def dashboards(
         if serve:
             from dashboards.app import serve_app
 
-            serve_app(_db(db), port=port)
+            serve_app(db_path(db), port=port)
             return
         from dashboards.site import build_site
 
-        path = build_site(_db(db), out_dir or site_dir())
+        path = build_site(db_path(db), out_dir or site_dir())
     except WarehouseMissing as exc:
         console.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(code=1) from None

@@ -43,23 +43,13 @@ def register(app: typer.Typer) -> None:
             _print_summary(data, fmt)
 
     def _print_rows(rows: list[dict], fmt: Format) -> None:
-        cols = ["state", "agency_name", "level", "rows", "first_listed", "last_listed", "reason", "agency_id"]
-        if fmt is Format.json:
-            typer.echo(json.dumps(rows, default=str, indent=2))
-        elif fmt is Format.csv:
-            writer = csv.DictWriter(sys.stdout, fieldnames=cols, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-        else:
-            from rich.console import Console
-            from rich.table import Table
+        from flows.commands.common import render
 
-            table = Table(title=f"{len(rows)} unresolved agencies")
-            for col in cols[:-1]:
-                table.add_column(col)
-            for row in rows:
-                table.add_row(*(str(row[c]) if row[c] is not None else "" for c in cols[:-1]))
-            Console().print(table)
+        cols = ["state", "agency_name", "level", "rows", "first_listed", "last_listed", "reason", "agency_id"]
+        if fmt is Format.table:
+            cols = cols[:-1]
+            typer.echo(f"{len(rows)} unresolved agencies")
+        typer.echo(render(cols, [tuple(r.get(c) for c in cols) for r in rows], fmt.value), nl=False)
 
     def _print_summary(summary: dict, fmt: Format) -> None:
         if fmt is Format.json:

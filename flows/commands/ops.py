@@ -14,24 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from flows.config import default_db
-
-console = Console(stderr=True)
-out = Console()
-
-DbOption = typer.Option(None, "--db", help="Warehouse file (default: data/warehouse.duckdb or $TRACKER_DB).")
-
-
-def _db(db: Path | None) -> Path:
-    return Path(db) if db else default_db()
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    console.print(f"[red]error[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=code)
+from flows.commands.common import DbOption, console, out
+from flows.commands.common import db_path as _db
+from flows.commands.common import fail as _fail
 
 
 @contextlib.contextmanager

@@ -8,20 +8,17 @@ from pathlib import Path
 
 import typer
 
+from flows.commands.common import db_path as _db
+from flows.commands.common import render
+
 sanctuary_app = typer.Typer(help="Sanctuary lists (DHS, DOJ) and state laws: load and query.", no_args_is_help=True)
 
 
-def _db(db: Path | None) -> Path:
-    from flows.config import default_db
-
-    return db or default_db()
+FormatOption = typer.Option("csv", "--format", "-f", help="csv (default) | table | json")
 
 
-def _print(cols: list[str], rows: list[tuple], limit: int | None = None) -> None:
-    typer.echo("\t".join(cols))
-    for row in rows[:limit] if limit else rows:
-        typer.echo("\t".join("" if v is None else (", ".join(map(str, v)) if isinstance(v, list) else str(v))
-                             for v in row))
+def _print(cols: list[str], rows: list[tuple], fmt: str = "csv") -> None:
+    typer.echo(render(cols, rows, fmt), nl=False)
     typer.echo(f"({len(rows)} rows)", err=True)
 
 
@@ -48,6 +45,7 @@ def status_cmd(
     state: str = typer.Option(None, "--state", help="USPS code, e.g. FL"),
     level: str = typer.Option(None, "--level", help="state | county"),
     db: Path = typer.Option(None, "--db"),
+    fmt: str = FormatOption,
 ) -> None:
     """Every state and county on a date: agreements by model, lists naming it, laws in force."""
     from flows.sanctuary.queries import run_macro
@@ -62,13 +60,14 @@ def status_cmd(
         params.append(level)
     with reader(_db(db)) as con:
         cols, rows = run_macro(con, "jurisdiction_status", date.fromisoformat(on), " AND ".join(where), params)
-    _print(cols, rows)
+    _print(cols, rows, fmt)
 
 
 @sanctuary_app.command("conflicts")
 def conflicts_cmd(
     on: str = typer.Option(None, "--date", help="yyyy-mm-dd (default: today)"),
     db: Path = typer.Option(None, "--db"),
+    fmt: str = FormatOption,
 ) -> None:
     """Jurisdictions named on a sanctuary list while holding an active 287(g) agreement."""
     from flows.sanctuary.queries import run_macro
@@ -76,7 +75,7 @@ def conflicts_cmd(
 
     with reader(_db(db)) as con:
         cols, rows = run_macro(con, "sanctuary_conflicts", date.fromisoformat(on) if on else date.today())
-    _print(cols, rows)
+    _print(cols, rows, fmt)
 
 
 @sanctuary_app.command("compliance")
@@ -84,6 +83,7 @@ def compliance_cmd(
     on: str = typer.Option(None, "--date", help="yyyy-mm-dd (default: today)"),
     state: str = typer.Option(None, "--state", help="FL or TX"),
     db: Path = typer.Option(None, "--db"),
+    fmt: str = FormatOption,
 ) -> None:
     """Counties of states that mandate 287(g): who holds an agreement, against the deadline."""
     from flows.sanctuary.queries import run_macro
@@ -92,13 +92,14 @@ def compliance_cmd(
     with reader(_db(db)) as con:
         cols, rows = run_macro(con, "mandate_compliance", date.fromisoformat(on) if on else date.today(),
                                "state = ?" if state else "", [state.upper()] if state else [])
-    _print(cols, rows)
+    _print(cols, rows, fmt)
 
 
 @sanctuary_app.command("banned")
 def banned_cmd(
     on: str = typer.Option(None, "--date", help="yyyy-mm-dd (default: today)"),
     db: Path = typer.Option(None, "--db"),
+    fmt: str = FormatOption,
 ) -> None:
     """Agreements active in a state whose law bans 287(g)."""
     from flows.sanctuary.queries import run_macro
@@ -106,11 +107,11 @@ def banned_cmd(
 
     with reader(_db(db)) as con:
         cols, rows = run_macro(con, "banned_agreements", date.fromisoformat(on) if on else date.today())
-    _print(cols, rows)
+    _print(cols, rows, fmt)
 
 
 @sanctuary_app.command("unresolved")
-def unresolved_cmd(db: Path = typer.Option(None, "--db")) -> None:
+def unresolved_cmd(db: Path = typer.Option(None, "--db"), fmt: str = FormatOption) -> None:
     """Listings not resolved to a FIPS jurisdiction, with the reason."""
     from warehouse.db import reader
 
@@ -119,7 +120,7 @@ def unresolved_cmd(db: Path = typer.Option(None, "--db")) -> None:
             "SELECT list_id, state, level, name_as_printed, unresolved_reason FROM sanctuary_listings "
             "WHERE unresolved_reason IS NOT NULL ORDER BY list_id, state, name_as_printed"
         )
-        _print([d[0] for d in cur.description], cur.fetchall())
+        _print([d[0] for d in cur.description], cur.fetchall(), fmt)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,8 @@
 -- Ties inside one snapshot are broken by file order, so the result never depends on load order.
 
 CREATE OR REPLACE TEMP TABLE _rows AS
-SELECT r.*, s.as_of, s.list_kind, s.file_name AS snapshot_file
+SELECT r.agency_id, r.state, r.agency_name, r.name_key, r.snapshot_id, r.row_number, r.agency_type, r.county,
+       s.as_of, s.file_name AS snapshot_file
 FROM snapshot_rows r JOIN snapshots s USING (snapshot_id)
 WHERE s.status = 'published' AND r.agency_id IS NOT NULL;
 

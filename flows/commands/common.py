@@ -1,0 +1,60 @@
+"""What every `tracker` command shares: consoles, the --db option, result rendering, one-line failures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.config import default_db
+
+console = Console(stderr=True)  # progress, summaries and errors
+out = Console()                 # results
+
+DbOption = typer.Option(None, "--db", help="Warehouse file (default: data/warehouse.duckdb or $TRACKER_DB).")
+FORMATS = ("table", "csv", "json")
+
+
+def db_path(db: Path | None) -> Path:
+    """The warehouse a command works on."""
+    return Path(db) if db else default_db()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a one-line error and return the Exit to raise."""
+    console.print(f"[red]error[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=code)
+
+
+def _plain(v: object) -> object:
+    if isinstance(v, date | datetime):
+        return v.isoformat()
+    if isinstance(v, list | tuple):
+        return ", ".join(str(x) for x in v)
+    return v
+
+
+def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    """A result set as a table, CSV or JSON lines (one object per row)."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows([[_plain(v) for v in r] for r in rows])
+        return buf.getvalue()
+    if fmt == "json":
+        return "".join(json.dumps(dict(zip(columns, r, strict=True)), default=str) + "\n" for r in rows)
+    table = Table(show_header=True, header_style="bold")
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*["" if v is None else str(_plain(v)) for v in r])
+    with out.capture() as cap:
+        out.print(table)
+    return cap.get()
