@@ -265,20 +265,27 @@ def empty_figure(title: str, message: str, note: str = "") -> go.Figure:
 # --- overview --------------------------------------------------------------------------------------
 
 
-@panel("active_by_model", page="index", query="dash_monthly_agreements", title="Active agreements")
-def active_by_model(rows: Rows, title: str = "Active 287(g) agreements", subtitle: str = "") -> go.Figure:
-    """Agreements in force at each month's end, stacked by model (ICE's own row count)."""
-    t = title
+def stacked_monthly(rows: Rows, value: str, *, title: str, subtitle: str, y_title: str, unit: str,
+                    source: str, empty: str) -> go.Figure:
+    """Monthly bars of one count stacked by model, gap months shaded: the shape of most overview charts."""
     if not rows:
-        return empty_figure(t, "No participating list in this selection.")
-    bars, months, gaps = _stacked_bars(rows, "active", unit="agreements")
+        return empty_figure(title, empty, note_text(source, None))
+    bars, months, gaps = _stacked_bars(rows, value, unit=unit)
     fig = go.Figure(bars)
     fig.update_layout(barmode="stack", bargap=0.15, hovermode="x unified")
-    _base(fig, title=t, subtitle=subtitle or "At month end, stacked by model",
-          x_title="Month", y_title="Agreements (count)", note=note_text(SOURCE_LISTS, as_of_of(rows)))
+    _base(fig, title=title, subtitle=subtitle, x_title="Month", y_title=y_title,
+          note=note_text(source, as_of_of(rows)))
     _month_axis(fig, months)
     _shade_gaps(fig, gaps)
     return fig
+
+
+@panel("active_by_model", page="index", query="dash_monthly_agreements", title="Active agreements")
+def active_by_model(rows: Rows, title: str = "Active 287(g) agreements", subtitle: str = "") -> go.Figure:
+    """Agreements in force at each month's end, stacked by model (ICE's own row count)."""
+    return stacked_monthly(rows, "active", title=title, subtitle=subtitle or "At month end, stacked by model",
+                           y_title="Agreements (count)", unit="agreements", source=SOURCE_LISTS,
+                           empty="No participating list in this selection.")
 
 
 HISTORY_BEFORE = dt.date(2021, 1, 1)
@@ -320,33 +327,18 @@ def signings_endings(rows: Rows) -> go.Figure:
 @panel("pending_by_model", page="index", query="dash_monthly_reviews", title="Pending applications")
 def pending_by_model(rows: Rows) -> go.Figure:
     """Applications pending at each month's end, stacked by model."""
-    t = "Applications pending review"
-    if not rows:
-        return empty_figure(t, "No pending list in this selection.", note_text(SOURCE_PENDING, None))
-    bars, months, gaps = _stacked_bars(rows, "pending", unit="pending")
-    fig = go.Figure(bars)
-    fig.update_layout(barmode="stack", bargap=0.15, hovermode="x unified")
-    _base(fig, title=t, subtitle="At month end, by model",
-          x_title="Month", y_title="Applications (count)", note=note_text(SOURCE_PENDING, as_of_of(rows)))
-    _month_axis(fig, months)
-    _shade_gaps(fig, gaps)
-    return fig
+    return stacked_monthly(rows, "pending", title="Applications pending review", subtitle="At month end, by model",
+                           y_title="Applications (count)", unit="pending", source=SOURCE_PENDING,
+                           empty="No pending list in this selection.")
 
 
 @panel("approvals_by_model", page="index", query="dash_monthly_reviews", title="Approvals")
 def approvals_by_model(rows: Rows) -> go.Figure:
     """Pending applications approved per month (first participating list showing them), by model."""
-    t = "Applications approved"
-    if not rows:
-        return empty_figure(t, "No pending list in this selection.", note_text(SOURCE_BOTH, None))
-    bars, months, gaps = _stacked_bars(rows, "approved", unit="approved")
-    fig = go.Figure(bars)
-    fig.update_layout(barmode="stack", bargap=0.15, hovermode="x unified")
-    _base(fig, title=t, subtitle="Per month: pending, then listed as participating",
-          x_title="Month", y_title="Approvals per month (count)", note=note_text(SOURCE_BOTH, as_of_of(rows)))
-    _month_axis(fig, months)
-    _shade_gaps(fig, gaps)
-    return fig
+    return stacked_monthly(rows, "approved", title="Applications approved",
+                           subtitle="Per month: pending, then listed as participating",
+                           y_title="Approvals per month (count)", unit="approved", source=SOURCE_BOTH,
+                           empty="No pending list in this selection.")
 
 
 @panel("median_days", page="index", query="dash_approvals", title="Days to approval")

@@ -25,10 +25,8 @@ import datetime as dt
 import html
 import io
 import json
-import os
 import shutil
 import string
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -41,6 +39,7 @@ import plotly.graph_objects as go
 from dashboards import figures
 from dashboards.data import Results, fetch_with
 from dashboards.figures import MODELS, Panel, Table, esc
+from flows.files import write_atomic
 from warehouse.db import reader
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -113,19 +112,17 @@ def _is_number(text: str) -> bool:
 
 def _write(path: Path, text: str | bytes) -> None:
     """Write a file atomically (a reader never sees half a page)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    """A downloadable CSV of the rows, in the given columns."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_csv_cell(r.get(c)) for c in columns])
+    _write(path, buf.getvalue())
 
 
 def _fmt(value) -> str:
@@ -388,12 +385,7 @@ class Site:
     def agreements(self) -> Path:
         """Every agreement, sortable and filterable, with a CSV beside it."""
         rows = self.r.get("dash_agreements")
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(AGREEMENT_CSV_COLUMNS)
-        for r in rows:
-            w.writerow([_csv_cell(r.get(c)) for c in AGREEMENT_CSV_COLUMNS])
-        _write(self.out / "agreements.csv", buf.getvalue())
+        _write_csv(self.out / "agreements.csv", AGREEMENT_CSV_COLUMNS, rows)
 
         def jurisdiction(r: dict) -> str:
             return esc(" · ".join(x for x in (r.get("county"), r.get("agency_type")) if x))
@@ -421,13 +413,8 @@ class Site:
     def changes(self) -> Path:
         """Latest events, newest first: the newest CHANGES_SHOWN in the page, all of them in changes.csv."""
         rows = self.r.get("dash_events")
-        cols_csv = ["as_of", "event", "agency_name", "state", "model", "file_name", "agreement_id"]
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(cols_csv)
-        for r in rows:
-            w.writerow([_csv_cell(r.get(c)) for c in cols_csv])
-        _write(self.out / "changes.csv", buf.getvalue())
+        _write_csv(self.out / "changes.csv",
+                   ["as_of", "event", "agency_name", "state", "model", "file_name", "agreement_id"], rows)
         shown = rows[:CHANGES_SHOWN]
         summary = []
         by_date: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))

@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -36,6 +35,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from flows.config import data_dir
+from flows.files import write_atomic
 from warehouse.db import reader, writer
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -107,25 +107,13 @@ def build_feed(events: list[dict], *, feed_id: str, title: str, self_href: str) 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _write_atomic(path: Path, body: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-", suffix=".atom")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def write_feeds(db: Path | str, site: Path | str, *, limit: int = FEED_LIMIT,
                 state_limit: int = STATE_FEED_LIMIT) -> dict:
     """Write feeds/all.atom and feeds/<STATE>.atom under the site; returns {'all': n, 'states': k}."""
     events = read_events(db)
     out = Path(site) / "feeds"
-    _write_atomic(out / "all.atom", build_feed(events[:limit], feed_id="urn:tracker-287g:feed:all",
+    write_atomic(out / "all.atom", build_feed(events[:limit], feed_id="urn:tracker-287g:feed:all",
                                                title="287(g) tracker: changes, all states",
                                                self_href="all.atom"))
     by_state: dict[str, list[dict]] = {}
@@ -134,7 +122,7 @@ def write_feeds(db: Path | str, site: Path | str, *, limit: int = FEED_LIMIT,
         if _STATE.match(st):
             by_state.setdefault(st, []).append(ev)
     for st, evs in by_state.items():
-        _write_atomic(out / f"{st}.atom", build_feed(evs[:state_limit], feed_id=f"urn:tracker-287g:feed:{st}",
+        write_atomic(out / f"{st}.atom", build_feed(evs[:state_limit], feed_id=f"urn:tracker-287g:feed:{st}",
                                                      title=f"287(g) tracker: changes in {st}",
                                                      self_href=f"{st}.atom"))
     return {"all": min(len(events), limit), "states": len(by_state), "dir": str(out)}

@@ -58,44 +58,54 @@ LEFT JOIN signed s ON s.month = ms.month AND s.state = c.state AND s.model = c.m
 LEFT JOIN ended e ON e.month = ms.month AND e.state = c.state AND e.model = c.model;
 COMMENT ON VIEW monthly_agreements IS 'Per month, state and model: agreements active at month end as ICE lists them (rows of the last participating list of the month, ICE''s own count; NULL in gap months; distinct_agreements_end_of_month collapses ICE''s duplicate rows), agreements signed in the month (SIGNED date), agreements ended in the month (first list without them).';
 
-CREATE OR REPLACE VIEW monthly_reviews AS
+CREATE OR REPLACE VIEW monthly_reviews_by_state AS
 WITH ms AS (
-    SELECT month, snapshot_id, coverage FROM monthly_snapshot WHERE list_kind = 'pending'
-), models AS (
-    SELECT DISTINCT model FROM snapshot_rows JOIN snapshots USING (snapshot_id) WHERE list_kind = 'pending'
+    SELECT month, snapshot_id, as_of, coverage FROM monthly_snapshot WHERE list_kind = 'pending'
+), combos AS (
+    SELECT DISTINCT state, model FROM agreement_reviews
 ), pend AS (
-    SELECT snapshot_id, model, count(DISTINCT agency_id) AS n FROM snapshot_rows GROUP BY ALL
+    SELECT snapshot_id, coalesce(state, 'XX') AS state, model, count(DISTINCT agency_id) AS n
+    FROM snapshot_rows GROUP BY ALL
 ), appr AS (
-    SELECT CAST(date_trunc('month', approved_on) AS DATE) AS month, model, count(*) AS n,
-           median(days_to_approval) AS med
+    SELECT CAST(date_trunc('month', approved_on) AS DATE) AS month, state, model, count(*) AS n
     FROM agreement_reviews WHERE outcome = 'approved' GROUP BY ALL
 )
-SELECT ms.month, m.model,
+SELECT ms.month, c.state, c.model,
        CASE WHEN ms.coverage = 'gap' THEN NULL ELSE coalesce(p.n, 0) END AS pending_end_of_month,
        coalesce(a.n, 0) AS approved_in_month,
-       a.med AS median_days_to_approval,
-       ms.coverage
-FROM ms CROSS JOIN models m
-LEFT JOIN pend p ON p.snapshot_id = ms.snapshot_id AND p.model = m.model
-LEFT JOIN appr a ON a.month = ms.month AND a.model = m.model;
+       ms.coverage, ms.as_of
+FROM ms CROSS JOIN combos c
+LEFT JOIN pend p ON p.snapshot_id = ms.snapshot_id AND p.state = c.state AND p.model = c.model
+LEFT JOIN appr a ON a.month = ms.month AND a.state = c.state AND a.model = c.model;
+COMMENT ON VIEW monthly_reviews_by_state IS 'Per month, state and model: applications pending at month end (last pending list of the month; NULL in gap months) and approved in the month.';
+
+CREATE OR REPLACE VIEW monthly_reviews AS
+WITH med AS (
+    SELECT CAST(date_trunc('month', approved_on) AS DATE) AS month, model, median(days_to_approval) AS med
+    FROM agreement_reviews WHERE outcome = 'approved' GROUP BY ALL
+)
+SELECT s.month, s.model,
+       sum(s.pending_end_of_month) AS pending_end_of_month,
+       sum(s.approved_in_month) AS approved_in_month,
+       any_value(m.med) AS median_days_to_approval,
+       any_value(s.coverage) AS coverage
+FROM monthly_reviews_by_state s LEFT JOIN med m USING (month, model)
+GROUP BY s.month, s.model;
 COMMENT ON VIEW monthly_reviews IS 'Per month and model: applications pending at month end (last pending list of the month), applications approved in the month, median days from first pending sighting to approval.';
 
-CREATE OR REPLACE MACRO agreements_as_of(d) AS TABLE
+CREATE OR REPLACE MACRO list_as_of(kind, d) AS TABLE
 WITH snap AS (
     SELECT snapshot_id, as_of FROM snapshots
-    WHERE status = 'published' AND list_kind = 'participating' AND as_of <= CAST(d AS DATE)
+    WHERE status = 'published' AND list_kind = kind AND as_of <= CAST(d AS DATE)
     ORDER BY as_of DESC, file_name DESC LIMIT 1
 )
 SELECT snap.as_of AS list_as_of, r.agency_id, r.state, r.agency_name, r.agency_type, r.county, r.model,
        r.signed, r.moa_url, r.addendum_url, r.snapshot_id, r.row_number
 FROM snapshot_rows r JOIN snap USING (snapshot_id);
 
+-- The participating list (agreements in force) as it stood on date d.
+CREATE OR REPLACE MACRO agreements_as_of(d) AS TABLE SELECT * FROM list_as_of('participating', d);
+
+-- The pending list (applications under review) as it stood on date d.
 CREATE OR REPLACE MACRO pending_as_of(d) AS TABLE
-WITH snap AS (
-    SELECT snapshot_id, as_of FROM snapshots
-    WHERE status = 'published' AND list_kind = 'pending' AND as_of <= CAST(d AS DATE)
-    ORDER BY as_of DESC, file_name DESC LIMIT 1
-)
-SELECT snap.as_of AS list_as_of, r.agency_id, r.state, r.agency_name, r.agency_type, r.county, r.model,
-       r.snapshot_id, r.row_number
-FROM snapshot_rows r JOIN snap USING (snapshot_id);
+SELECT * EXCLUDE (signed, moa_url, addendum_url) FROM list_as_of('pending', d);
