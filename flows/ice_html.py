@@ -20,7 +20,7 @@ import re
 
 from parsel import Selector
 
-from flows.ice_lists import _LOOKUP, HEADER_NAMES, REQUIRED, ListError, ParsedList, RawRow
+from flows.ice_lists import ListError, ParsedList, RawRow, header_signature, match_header
 
 PARSER_VERSION = "ice_html/1"
 _SPACES = re.compile(r"\s+")
@@ -43,14 +43,10 @@ def parse_html_roster(body: bytes) -> ParsedList:
         rows = table.css("tr")
         if not rows:
             continue
-        head_cells = rows[0].css("th, td")
-        cols = {}
-        for j, cell in enumerate(head_cells):
-            fld = _LOOKUP.get(_text(cell).upper())
-            if fld and fld not in cols.values():
-                cols[j] = fld
-        if not all(f in cols.values() for f in REQUIRED):
+        found = match_header([_text(c) for c in rows[0].css("th, td")])
+        if not found:
             continue
+        cols, _ = found
         state_col = next(j for j, f in cols.items() if f == "state")
         parsed: list[RawRow] = []
         carried_state: str | None = None
@@ -79,7 +75,6 @@ def parse_html_roster(body: bytes) -> ParsedList:
             parsed.append(RawRow(row_number=i, cells=values, links=links))
         if not parsed:
             raise ListError("roster table found but it has no data rows")
-        fields = tuple(fld for _, fld in sorted(cols.items()))
-        return ParsedList(sheet_name="html table", header="|".join(HEADER_NAMES[f][0] for f in fields),
-                          fields=fields, unknown_columns=[], rows=parsed)
+        fields, header = header_signature(cols)
+        return ParsedList(sheet_name="html table", header=header, fields=fields, unknown_columns=[], rows=parsed)
     raise ListError("no 287(g) roster table in the page (need State, Law Enforcement Agency, Support Type headers)")

@@ -86,21 +86,34 @@ def _header_key(value: object) -> str:
     return " ".join(str(value or "").replace("\u00a0", " ").upper().split())
 
 
+def match_header(cells: list[object]) -> tuple[dict[int, str], list[str]] | None:
+    """Fields by column index for a header row (and the named cells it does not know), or None when
+    the row lacks a required field. Shared by every layout of ICE's lists (workbooks, HTML tables)."""
+    cols: dict[int, str] = {}
+    unknown = []
+    for j, cell in enumerate(cells):
+        key = _header_key(cell)
+        if not key:
+            continue
+        fld = _LOOKUP.get(key)
+        if fld and fld not in cols.values():
+            cols[j] = fld
+        else:
+            unknown.append(key)
+    return (cols, unknown) if all(f in cols.values() for f in REQUIRED) else None
+
+
+def header_signature(cols: dict[int, str]) -> tuple[tuple[str, ...], str]:
+    """The recognised fields in column order and the header text stored for the snapshot."""
+    fields = tuple(fld for _, fld in sorted(cols.items()))
+    return fields, "|".join(HEADER_NAMES[f][0] for f in fields)
+
+
 def _find_header(rows: list[list[object]]) -> tuple[int, dict[int, str], list[str]]:
     for i, row in enumerate(rows[:10]):
-        cols = {}
-        unknown = []
-        for j, cell in enumerate(row):
-            key = _header_key(cell)
-            if not key:
-                continue
-            fld = _LOOKUP.get(key)
-            if fld and fld not in cols.values():
-                cols[j] = fld
-            else:
-                unknown.append(key)
-        if all(f in cols.values() for f in REQUIRED):
-            return i, cols, unknown
+        found = match_header(row)
+        if found:
+            return i, *found
     raise ListError("no recognisable header (need STATE, LAW ENFORCEMENT AGENCY, SUPPORT TYPE in the first rows)")
 
 
@@ -148,8 +161,7 @@ def parse_workbook(body: bytes) -> ParsedList:
         rows.append(RawRow(i + 1, cells, links))
     if not rows:
         raise ListError("header found but no data rows")
-    fields = tuple(fld for _, fld in sorted(cols.items()))
-    header = "|".join(HEADER_NAMES[f][0] for f in fields)
+    fields, header = header_signature(cols)
     return ParsedList(sheet_name=sheet.name, header=header, fields=fields, unknown_columns=unknown, rows=rows)
 
 
