@@ -217,7 +217,7 @@ def print_summary(summary: dict) -> None:
     """Print a run summary for people."""
     from rich.console import Console
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # one line per fact, never wrapped mid-sentence
     b = summary.get("bundled_archive")
     if b:
         console.print(f"bundled archive: {b['files']} files, {b['loaded']} loaded, {b['unchanged']} unchanged, "

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from flows.config import default_db
 
-console = Console(stderr=True)  # progress, summaries and errors
+console = Console(stderr=True, soft_wrap=True)  # progress, summaries and errors: one line each, never wrapped
 out = Console()                 # results
 
 DbOption = typer.Option(None, "--db", help="Warehouse file (default: data/warehouse.duckdb or $TRACKER_DB).")

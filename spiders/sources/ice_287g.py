@@ -8,6 +8,8 @@ builds a file name: it reads the page and follows every `.xlsx` link whose file 
 "participating" or "pending" (case-insensitive).
 
 What the spider guarantees:
+- the page itself is yielded too (`kind=page`, archived byte for byte): the record of which
+  workbooks ICE linked, under which link texts, at each crawl;
 - every workbook it yields is the body exactly as received, and starts with the zip magic
   (`PK\\x03\\x04`, an .xlsx is a zip); anything else is refused with a one-line error naming the URL;
 - a page without a participating or a pending workbook link never passes silently: the error is
@@ -99,6 +101,11 @@ class Ice287gSpider(scrapy.Spider):
             record_failure(self.crawler, response.url, f"not an HTML page, Content-Type {ctype}")
             record_missing(self.crawler, list(KINDS))
             raise CloseSpider("missing_links")
+        yield RawFile(
+            source="ice_287g", url=response.url, file_name=f"{url_file_name(response.url) or 'index'}.html",
+            kind="page", body=response.body, fetched_at=utc_now(), status=response.status,
+            headers=headers_of(response), meta={"replayed": "true"} if "cached" in response.flags else {},
+        )
         links = self.workbook_links(response)
         found = {kind for _, kind, _ in links}
         missing = [k for k in KINDS if k not in found]

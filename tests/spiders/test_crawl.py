@@ -47,8 +47,16 @@ def sha(body: bytes) -> str:
 
 
 def archived(raw_root: Path) -> set[str]:
+    """Workbooks in the raw archive (the 287(g) page is archived at every crawl too, as evidence)."""
     objects = raw_root / "objects"
-    return {p.name for p in objects.rglob("*") if p.is_file()} if objects.exists() else set()
+    if not objects.exists():
+        return set()
+    return {p.name for p in objects.rglob("*") if p.is_file() and p.read_bytes()[:4] == b"PK\x03\x04"}
+
+
+def workbooks(result) -> list[dict]:
+    """The workbook items of a crawl (the page item left out)."""
+    return [item for item in result.items if item["kind"] != "page"]
 
 
 # ---------------------------------------------------------------- replay
@@ -65,7 +73,7 @@ def test_replay_yields_the_two_real_workbooks(tmp_path):
     assert result.ok, result.error
     assert result.returncode == 0 and result.finish_reason == "finished"
     by_kind = {item["kind"]: item for item in result.items}
-    assert sorted(by_kind) == ["participating", "pending"] and len(result.items) == 2
+    assert sorted(by_kind) == ["page", "participating", "pending"] and len(result.items) == 3
     assert by_kind["participating"]["sha256"] == sha(PARTICIPATING)
     assert by_kind["pending"]["sha256"] == sha(PENDING)
     assert by_kind["participating"]["file_name"] == "participatingAgencies05182026am.xlsx"
@@ -75,7 +83,9 @@ def test_replay_yields_the_two_real_workbooks(tmp_path):
     archive = RawArchive(tmp_path / "raw")
     assert archive.read(sha(PARTICIPATING)) == PARTICIPATING
     assert archive.read(sha(PENDING)) == PENDING
-    assert result.items_scraped == 2 and result.responses_by_status == {200: 4}  # robots, page, 2 files
+    assert by_kind["page"]["file_name"] == "287g.html"  # the page, as archived: which links ICE showed
+    assert b"participatingAgencies05182026am.xlsx" in RawArchive(tmp_path / "raw").read(by_kind["page"]["sha256"])
+    assert result.items_scraped == 3 and result.responses_by_status == {200: 4}  # robots, page, 2 files
     assert result.stats["httpcache/hit"] == 4 and not result.stats.get("httpcache/miss")
     assert result.stats_path.exists() and result.log_path.exists()
 
@@ -86,7 +96,7 @@ def test_replay_yields_the_two_real_workbooks(tmp_path):
         raw_root=tmp_path / "raw",
         feed_path=tmp_path / "feeds" / "ice_287g.jsonl",
     )
-    assert again.ok and [item["is_new"] for item in again.items] == [False, False]
+    assert again.ok and [item["is_new"] for item in again.items] == [False, False, False]
     assert archived(tmp_path / "raw") == {sha(PARTICIPATING), sha(PENDING)}
 
 
@@ -174,7 +184,7 @@ def test_http_500_then_success_is_retried_and_archived(site, tmp_path):
     assert result.ok, result.error
     assert site.count(P_PATH) == 2
     assert result.retries == 1 and result.responses_by_status[500] == 1
-    assert sorted(item["kind"] for item in result.items) == ["participating", "pending"]
+    assert sorted(item["kind"] for item in workbooks(result)) == ["participating", "pending"]
     assert archived(tmp_path / "raw") == {sha(PARTICIPATING), sha(PENDING)}
     assert site.count("/robots.txt") == 1  # robots.txt was asked for: politeness is on
 
@@ -198,7 +208,8 @@ def test_http_500_forever_fails_and_leaves_the_archive_alone(site, tmp_path):
     assert f"{site.base}{P_PATH} (HTTP 500)" in result.error and "\n" not in result.error
     assert site.count(P_PATH) == 2  # first try + RETRY_TIMES=1
     assert result.retries_given_up == 1
-    assert archived(tmp_path / "raw") == {old.sha256, sha(PENDING)}  # nothing for the failed file
+    assert archived(tmp_path / "raw") == {sha(PENDING)}  # nothing for the failed file
+    assert earlier.object_path(old.sha256).exists()  # and the earlier object untouched (below)
     assert old_path.read_bytes() == b"an earlier snapshot"
     assert old_path.stat().st_mtime_ns == old_stat.st_mtime_ns
     assert earlier.log_path.read_bytes().startswith(old_log)
@@ -229,7 +240,7 @@ def test_vanished_file_name_404_is_reported_with_the_url(site, tmp_path):
     assert not result.ok
     assert f"{site.base}{vanished} (HTTP 404)" in result.error
     assert site.count(vanished) == 1  # 404 is not retried
-    assert [item["kind"] for item in result.items] == ["pending"]
+    assert [item["kind"] for item in workbooks(result)] == ["pending"]
 
 
 @pytest.mark.parametrize("action", ["ok", "ok_unsized"])
@@ -270,4 +281,5 @@ def test_page_without_links_fails_closed(site, tmp_path):
     assert not result.ok
     assert result.finish_reason == "missing_links"
     assert "expected links missing from the page: participating, pending" in result.error
-    assert result.items == [] and archived(tmp_path / "raw") == set()
+    assert workbooks(result) == [] and archived(tmp_path / "raw") == set()
+    assert [item["kind"] for item in result.items] == ["page"]  # the page without links is kept as evidence

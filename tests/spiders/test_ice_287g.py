@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import scrapy
 from scrapy import Request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse, Response
@@ -29,6 +30,7 @@ DOCLIB = "https://www.ice.gov/doclib/about/offices/ero/287g/"
 
 
 @pytest.fixture
+
 def spider() -> Ice287gSpider:
     return Ice287gSpider.from_crawler(get_crawler(Ice287gSpider))
 
@@ -42,7 +44,7 @@ def fixture_page(name: str) -> HtmlResponse:
 
 
 def followed(spider: Ice287gSpider, response: HtmlResponse) -> list[tuple[str, str, str]]:
-    return [(r.url, r.cb_kwargs["kind"], r.cb_kwargs["link_text"]) for r in spider.parse(response)]
+    return [(r.url, r.cb_kwargs["kind"], r.cb_kwargs["link_text"]) for r in requests_of(spider.parse(response))]
 
 
 def stat(spider: Ice287gSpider, key: str):
@@ -50,7 +52,7 @@ def stat(spider: Ice287gSpider, key: str):
 
 
 def test_reconstructed_page_yields_both_workbooks(spider):
-    requests = list(spider.parse(page_response(page_html())))
+    requests = requests_of(spider.parse(page_response(page_html())))
     assert [(r.url, r.cb_kwargs["kind"], r.cb_kwargs["link_text"]) for r in requests] == [
         (
             DOCLIB + "participatingAgencies05182026am.xlsx",
@@ -119,7 +121,7 @@ def test_unrelated_workbook_is_ignored_with_a_warning(spider, caplog):
 
 def test_page_without_links_is_an_error_not_a_success(spider, caplog):
     with caplog.at_level(logging.ERROR), pytest.raises(CloseSpider) as closed:
-        list(spider.parse(fixture_page("no_links.html")))
+        requests_of(spider.parse(fixture_page("no_links.html")))
     assert closed.value.reason == "missing_links"
     assert stat(spider, MISSING_LINKS) == ["participating", "pending"]
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -132,7 +134,7 @@ def test_a_non_html_page_is_an_error(spider, caplog):
         PAGE_URL, body=b"%PDF-1.7", headers={"Content-Type": "application/pdf"}, request=Request(PAGE_URL)
     )
     with caplog.at_level(logging.ERROR), pytest.raises(CloseSpider):
-        list(spider.parse(response))
+        requests_of(spider.parse(response))
     assert stat(spider, MISSING_LINKS) == ["participating", "pending"]
     assert stat(spider, FAILED_URLS) == [f"{PAGE_URL} (not an HTML page, Content-Type application/pdf)"]
     assert PAGE_URL in caplog.text
@@ -253,3 +255,16 @@ def test_start_yields_the_page_and_start_url_argument_is_allowed():
     assert req.url == PAGE_URL and req.callback == default.parse and req.errback == default.on_error
     (req,) = asyncio.run(first(local))
     assert req.url == "http://127.0.0.1:8999/287g"
+
+
+def requests_of(output) -> list:
+    """The requests a callback yields (the page itself is also yielded, as a RawFile to archive)."""
+    return [o for o in output if isinstance(o, scrapy.Request)]
+
+
+def test_the_page_itself_is_yielded_for_the_archive(spider):
+    response = page_response(page_html())
+    out = list(spider.parse(response))
+    pages = [o for o in out if not isinstance(o, scrapy.Request)]
+    assert len(pages) == 1 and pages[0].kind == "page" and pages[0].body == response.body
+    assert pages[0].file_name == "287g.html" and pages[0].source == "ice_287g"
