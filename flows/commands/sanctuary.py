@@ -17,6 +17,17 @@ sanctuary_app = typer.Typer(help="Sanctuary lists (DHS, DOJ) and state laws: loa
 FormatOption = typer.Option("csv", "--format", "-f", help="csv (default) | table | json")
 
 
+def _show_macro(db: Path | None, fmt: str, macro: str, on: str | None, where: str = "",
+                params: list | None = None) -> None:
+    """Run one of the sanctuary table macros on a date (default today), read-only, and print it."""
+    from flows.sanctuary.queries import run_macro
+    from warehouse.db import reader
+
+    with reader(_db(db)) as con:
+        cols, rows = run_macro(con, macro, date.fromisoformat(on) if on else date.today(), where, params or [])
+    _print(cols, rows, fmt)
+
+
 def _print(cols: list[str], rows: list[tuple], fmt: str = "csv") -> None:
     typer.echo(render(cols, rows, fmt), nl=False)
     typer.echo(f"({len(rows)} rows)", err=True)
@@ -48,9 +59,6 @@ def status_cmd(
     fmt: str = FormatOption,
 ) -> None:
     """Every state and county on a date: agreements by model, lists naming it, laws in force."""
-    from flows.sanctuary.queries import run_macro
-    from warehouse.db import reader
-
     where, params = [], []
     if state:
         where.append("state = ?")
@@ -58,9 +66,7 @@ def status_cmd(
     if level:
         where.append("level = ?")
         params.append(level)
-    with reader(_db(db)) as con:
-        cols, rows = run_macro(con, "jurisdiction_status", date.fromisoformat(on), " AND ".join(where), params)
-    _print(cols, rows, fmt)
+    _show_macro(db, fmt, "jurisdiction_status", on, " AND ".join(where), params)
 
 
 @sanctuary_app.command("conflicts")
@@ -70,12 +76,7 @@ def conflicts_cmd(
     fmt: str = FormatOption,
 ) -> None:
     """Jurisdictions named on a sanctuary list while holding an active 287(g) agreement."""
-    from flows.sanctuary.queries import run_macro
-    from warehouse.db import reader
-
-    with reader(_db(db)) as con:
-        cols, rows = run_macro(con, "sanctuary_conflicts", date.fromisoformat(on) if on else date.today())
-    _print(cols, rows, fmt)
+    _show_macro(db, fmt, "sanctuary_conflicts", on)
 
 
 @sanctuary_app.command("compliance")
@@ -86,13 +87,7 @@ def compliance_cmd(
     fmt: str = FormatOption,
 ) -> None:
     """Counties of states that mandate 287(g): who holds an agreement, against the deadline."""
-    from flows.sanctuary.queries import run_macro
-    from warehouse.db import reader
-
-    with reader(_db(db)) as con:
-        cols, rows = run_macro(con, "mandate_compliance", date.fromisoformat(on) if on else date.today(),
-                               "state = ?" if state else "", [state.upper()] if state else [])
-    _print(cols, rows, fmt)
+    _show_macro(db, fmt, "mandate_compliance", on, "state = ?" if state else "", [state.upper()] if state else [])
 
 
 @sanctuary_app.command("banned")
@@ -102,12 +97,7 @@ def banned_cmd(
     fmt: str = FormatOption,
 ) -> None:
     """Agreements active in a state whose law bans 287(g)."""
-    from flows.sanctuary.queries import run_macro
-    from warehouse.db import reader
-
-    with reader(_db(db)) as con:
-        cols, rows = run_macro(con, "banned_agreements", date.fromisoformat(on) if on else date.today())
-    _print(cols, rows, fmt)
+    _show_macro(db, fmt, "banned_agreements", on)
 
 
 @sanctuary_app.command("unresolved")
