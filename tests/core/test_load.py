@@ -7,8 +7,8 @@ from datetime import date
 import duckdb
 import pytest
 
+from bench import synth
 from tests.conftest import SAMPLE
-from tests.xlsx_factory import make_xlsx, zip_bomb
 from warehouse.load import load_paths
 
 PART = SAMPLE / "ice_287g" / "participating"
@@ -78,10 +78,11 @@ def bad_batch(tmp_path):
     good = (PART / "participatingAgencies05292025am.xlsx").read_bytes()
     (folder / "participatingAgencies05302025am.xlsx").write_bytes(good[: len(good) // 2])  # truncated
     (folder / "participatingAgencies06012025am.xlsx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 50)  # corrupt
-    (folder / "participatingAgencies06022025am.xlsx").write_bytes(make_xlsx([["NAME", "CITY"], ["a", "b"]]))
-    (folder / "participatingAgencies06032025am.xlsx").write_bytes(make_xlsx([]))  # empty sheet
+    (folder / "participatingAgencies06022025am.xlsx").write_bytes(synth.workbook([["a", "b"]], header=["NAME", "CITY"]))
+    (folder / "participatingAgencies06032025am.xlsx").write_bytes(synth.workbook([], sheet=synth.sheet_xml([])))  # empty sheet
     (folder / "participatingAgencies06042025am.xlsx").write_bytes(b"<html><body>Access denied</body></html>")
-    (folder / "participatingAgencies06052025am.xlsx").write_bytes(zip_bomb(300))
+    (folder / "participatingAgencies06052025am.xlsx").write_bytes(  # 8 MiB of zeros packed into a few KiB
+        synth.workbook([], extra_members={"xl/media/image1.bin": b"\0" * (8 * 1024 * 1024)}))
     return folder
 
 
