@@ -3,7 +3,7 @@
 Prints ratios and sizes (no asserts; targets in brackets):
 
 1. backfill marginal cost vs python-calamine's raw read of the same files:
-   (T(all) − T(one)) / calamine(all), on the bundled real snapshots [≤ 3×];
+   (T(all) − T(one)) / calamine(all), on the bundled real snapshots, each figure the best of three [≤ 3×];
 2. a no-change re-run of the same backfill vs the first [≤ 10 %];
 3. dashboard build time and site size (dashboards.site.build_site) [< 10 s, < 15 MB];
 4. memory peak (ru_maxrss) of the backfill and of each scale step (each in a fresh process);
@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,8 +92,13 @@ def bench_backfill(tmp: Path) -> dict:
     cal = min(calamine_read(files) for _ in range(3))
     # Warm-up: the first load in a data dir builds caches once (the jurisdictions reference data).
     timed_backfill(tmp / "warm.duckdb", [files[1]], tmp / "raw", manifest)
-    one = timed_backfill(tmp / "one.duckdb", [files[0]], tmp / "raw", manifest)
-    first = timed_backfill(tmp / "all.duckdb", [SAMPLE], tmp / "raw", manifest)
+    # Each backfill the best of three into fresh warehouses, as the calamine read is the best of three:
+    # on shared cores a single run can be a third slower than the next.
+    one = min((timed_backfill(tmp / f"one{i}.duckdb", [files[0]], tmp / "raw", manifest) for i in range(3)),
+              key=lambda r: r["seconds"])
+    first = min((timed_backfill(tmp / f"all{i}.duckdb", [SAMPLE], tmp / "raw", manifest) for i in range(3)),
+                key=lambda r: r["seconds"])
+    shutil.copy(tmp / "all2.duckdb", tmp / "all.duckdb")
     again = timed_backfill(tmp / "all.duckdb", [SAMPLE], tmp / "raw", manifest)
     return {
         "files": len(files), "rows": first["rows"], "calamine_s": cal, "one_s": one["seconds"],
@@ -181,6 +187,7 @@ def _synthetic_snapshots(n: int):
 def scale_step(n: int) -> dict:
     """Write n synthetic snapshots, gate and derive them in one transaction; time and memory."""
     from flows.derive import derive_all
+    from flows.jurisdictions.resolve import resolve
     from flows.quality import apply_gate
     from spiders.archive import RawArchive
     from warehouse.db import writer
@@ -191,9 +198,12 @@ def scale_step(n: int) -> dict:
         snaps = list(_synthetic_snapshots(n))
         rows = sum(s.row_count for s in snaps)
         archive = RawArchive(Path(tmp) / "raw")
+        # The data dir's reference caches (geography, city gazetteer) are built once per data dir and
+        # the schema once per warehouse: start-up, not the cost of the data, so not timed.
+        resolve("TX", "Travis County Sheriff's Office", "County", "Travis")
         base = _maxrss_mb()
-        started = time.perf_counter()
         with writer(Path(tmp) / "w.duckdb") as con:
+            started = time.perf_counter()
             con.execute("BEGIN TRANSACTION")
             _write_snapshots(con, snaps, archive)
             t_write = time.perf_counter() - started

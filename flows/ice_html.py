@@ -76,5 +76,5 @@ def parse_html_roster(body: bytes) -> ParsedList:
         if not parsed:
             raise ListError("roster table found but it has no data rows")
         fields, header = header_signature(cols)
-        return ParsedList(sheet_name="html table", header=header, fields=fields, unknown_columns=[], rows=parsed)
+        return ParsedList.from_rows("html table", header, fields, [], parsed)
     raise ListError("no 287(g) roster table in the page (need State, Law Enforcement Agency, Support Type headers)")

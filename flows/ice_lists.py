@@ -17,9 +17,9 @@ list: not a workbook, zip bomb, no recognisable header, no data rows. It never r
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from flows import identity, normalize
 from flows.xlsx import WorkbookError, read_first_sheet
@@ -56,13 +56,42 @@ class RawRow:
 
 @dataclass
 class ParsedList:
-    """A workbook read into raw rows, before the snapshot's date is known."""
+    """A list read into raw cells, by column, before the snapshot's date is known.
+
+    `columns[field]` holds the cell values of every data row in file order (aligned with
+    `row_numbers`); `links[field]` the hyperlink of each row's MOA / ADDENDUM cell (None when the
+    cell has none). Columns, not row objects: a backfill reads hundreds of thousands of rows.
+    """
 
     sheet_name: str
     header: str
     fields: tuple[str, ...]
     unknown_columns: list[str]
-    rows: list[RawRow]
+    row_numbers: list[int]
+    columns: dict[str, list[object]]
+    links: dict[str, list[str | None]] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, sheet_name: str, header: str, fields: tuple[str, ...], unknown_columns: list[str],
+                  rows: list[RawRow]) -> ParsedList:
+        """Build a list from row objects (HTML tables, tests)."""
+        links = {f: [r.links.get(f) for r in rows] for f in ("moa", "addendum") if any(f in r.links for r in rows)}
+        return cls(sheet_name, header, fields, unknown_columns, [r.row_number for r in rows],
+                   {f: [r.cells.get(f) for r in rows] for f in fields}, links)
+
+    @property
+    def rows(self) -> list[RawRow]:
+        """The data rows as row objects (a view for tests and inspection)."""
+        out = []
+        for i, number in enumerate(self.row_numbers):
+            links = {f: col[i] for f, col in self.links.items() if col[i] is not None}
+            out.append(RawRow(number, {f: col[i] for f, col in self.columns.items()}, links))
+        return out
+
+    @property
+    def row_count(self) -> int:
+        """Data rows, as ICE printed them."""
+        return len(self.row_numbers)
 
     @property
     def has_signed(self) -> bool:
@@ -73,8 +102,7 @@ class ParsedList:
         out = []
         low, high = date(2000, 1, 1), date(2100, 1, 1)
         seen: dict[tuple[type, object], date | None] = {}  # most SIGNED values repeat within a list
-        for r in self.rows:
-            value = r.cells.get("signed")
+        for value in self.columns.get("signed", ()):
             key = (type(value), value)
             d = seen[key] if key in seen else seen.setdefault(key, normalize.parse_date(value))
             if d and low <= d <= high:
@@ -123,7 +151,7 @@ def cols_of(cols: dict[int, str], fld: str) -> int:
 
 
 def parse_workbook(body: bytes) -> ParsedList:
-    """Read an ICE list workbook into raw rows by header name."""
+    """Read an ICE list workbook into raw cells by header name."""
     try:
         sheet = read_first_sheet(body, hyperlinks=False)
     except WorkbookError as exc:
@@ -131,38 +159,33 @@ def parse_workbook(body: bytes) -> ParsedList:
     if not sheet.rows:
         raise ListError("empty sheet")
     head, cols, unknown = _find_header(sheet.rows)
+    body_rows = sheet.rows[head + 1:]
+    width = max(cols) + 1
+    if any(len(values) < width for values in body_rows):  # ragged rows: missing cells read as None
+        body_rows = [values + [None] * (width - len(values)) if len(values) < width else values for values in body_rows]
+    # A data row names an agency or a support type; blank formatted rows are skipped.
+    clean_text = normalize.clean_text
+    agency_col, support_col = cols_of(cols, "agency"), cols_of(cols, "support_type")
+    agency = [values[agency_col] for values in body_rows]
+    support = [values[support_col] for values in body_rows]
+    keep = [i for i, (a, s) in enumerate(zip(agency, support, strict=True)) if clean_text(a) or clean_text(s)]
+    if not keep:
+        raise ListError("header found but no data rows")
+    kept = [body_rows[i] for i in keep] if len(keep) < len(body_rows) else body_rows
+    columns = {fld: [values[j] for values in kept] for j, fld in sorted(cols.items())}
     # Only the MOA and ADDENDUM columns' hyperlinks are ever used: read just those (or none).
     link_cols = {j: fld for j, fld in cols.items() if fld in ("moa", "addendum")}
-    hyperlinks = sheet.read_links(link_cols) if link_cols else {}
-    items = list(cols.items())
-    names = tuple(fld for _, fld in items)
-    positions = [j for j, _ in items]
-    width = max(positions) + 1
-    pick = operator.itemgetter(*positions)
-    if len(positions) == 1:  # itemgetter of one index returns the value, not a tuple
-        pick = (lambda get: lambda values: (get(values),))(pick)
-    agency_col, support_col = cols_of(cols, "agency"), cols_of(cols, "support_type")
-    clean_text = normalize.clean_text
-    rows: list[RawRow] = []
-    all_rows = sheet.rows
-    for i in range(head + 1, len(all_rows)):
-        values = all_rows[i]
-        n = len(values)
-        if not ((agency_col < n and clean_text(values[agency_col]))
-                or (support_col < n and clean_text(values[support_col]))):
-            continue
-        cells = dict(zip(names, pick(values) if n >= width else [values[j] if j < n else None for j in positions], strict=True))
-        links = {}
-        if hyperlinks:
-            for j, fld in link_cols.items():
-                url = hyperlinks.get((i, j))
-                if url is not None:
-                    links[fld] = url
-        rows.append(RawRow(i + 1, cells, links))
-    if not rows:
-        raise ListError("header found but no data rows")
+    links = {}
+    if link_cols:
+        by_column = sheet.read_links(link_cols)
+        first = head + 1  # 0-based sheet row of body_rows[0]
+        for j, fld in link_cols.items():
+            found = by_column.get(j)
+            if found:
+                links[fld] = list(map(found.get, [first + i for i in keep]))
     fields, header = header_signature(cols)
-    return ParsedList(sheet_name=sheet.name, header=header, fields=fields, unknown_columns=unknown, rows=rows)
+    return ParsedList(sheet_name=sheet.name, header=header, fields=fields, unknown_columns=unknown,
+                      row_numbers=[head + 2 + i for i in keep], columns=columns, links=links)
 
 
 def _raw(value: object) -> str | None:
@@ -183,18 +206,28 @@ RECORD_FIELDS = (
     "addendum_url", "notes", "raw_state", "raw_agency", "raw_type", "raw_county", "raw_support_type", "raw_signed",
     "raw_moa", "raw_addendum",
 )
-_VALUE_FIELDS = ("state", "agency", "type", "county", "support_type", "moa", "addendum")
 
 # Cleaning a row depends only on its printed values, except for SIGNED (which depends on the list's
 # date) and the MOA links (cached on their own: archived copies make them differ list after list).
 # The rest is cleaned once per distinct row, and ICE's lists repeat most rows snapshot after
-# snapshot. Keys carry the values' types, so 1, 1.0 and True never share an entry.
+# snapshot. Text values are their own cache key; a list with other types (numbers, dates) in those
+# columns keys its rows with the types too, so 1, 1.0 and True never share an entry.
 _BASE_CACHE: dict[tuple, tuple] = {}
 _BASE_CACHE_MAX = 50_000
+_BASE_FIELDS = ("state", "agency", "type", "county", "support_type")
+_TEXT_TYPES = frozenset({str, type(None)})
+
+
+@lru_cache(maxsize=1)
+def _state_fix_agencies() -> frozenset[tuple[str, str]]:
+    """(state, agency lower) of the agreements ICE listed under a wrong state."""
+    return frozenset((state, agency) for state, agency, _, _ in normalize.state_fixes())
 
 
 def _clean_base(values: tuple) -> tuple:
-    """What a row's record takes from STATE, AGENCY, TYPE, COUNTY and SUPPORT TYPE."""
+    """What a row's record takes from STATE, AGENCY, TYPE, COUNTY and SUPPORT TYPE: state,
+    agency name, name key, type, county, notes before and after SIGNED's, models, the five raw
+    texts, the notes joined, and whether a verified state fix may apply."""
     st, ag, ty, co, su = values
     pre = []
     state = normalize.state_code(st)
@@ -208,62 +241,87 @@ def _clean_base(values: tuple) -> tuple:
     if models == ("UNKNOWN",):
         post.append(f"support type '{normalize.clean_text(su)}' not recognised")
     agency_name = normalize.agency_name(ag)
+    fixable = bool(state and agency_name) and (state, agency_name.lower()) in _state_fix_agencies()
     return (state, agency_name, identity.name_key(agency_name, state), normalize.agency_type(ty), county,
-            tuple(pre), tuple(post), models, _raw(st), _raw(ag), _raw(ty), _raw(co), _raw(su))
+            tuple(pre), tuple(post), models, _raw(st), _raw(ag), _raw(ty), _raw(co), _raw(su),
+            "; ".join(pre + post) or None, fixable)
 
 
-def clean_records(parsed: ParsedList, as_of: date | None) -> list[tuple]:
-    """Clean every raw row into record tuples (`RECORD_FIELDS`), one per model named in the row."""
-    out: list[tuple] = []
+def _bases(columns: list[list[object]]) -> list[tuple]:
+    """The cleaned base (`_clean_base`) of every row, from the shared cache where it was seen before."""
     cache = _BASE_CACHE
     if len(cache) > _BASE_CACHE_MAX:
         cache.clear()
-    signed_date, fixed_state, name_key, moa_url = (normalize.signed_date, normalize.fixed_state, identity.name_key,
-                                                    normalize.moa_url)
-    for r in parsed.rows:
-        c = r.cells
-        get = c.get
-        values = (get("state"), get("agency"), get("type"), get("county"), get("support_type"))
-        key = (values, tuple(map(type, values)))
-        base = cache.get(key)
+    rows = list(zip(*columns, strict=True))
+    keys = rows if all(set(map(type, col)) <= _TEXT_TYPES for col in columns) else [
+        (values, tuple(map(type, values))) for values in rows]
+    get = cache.get
+    out = []
+    for key, values in zip(keys, rows, strict=True):
+        base = get(key)
         if base is None:
             base = cache[key] = _clean_base(values)
-        (state, agency_name, key_name, agency_type, county, pre, post, models,
-         raw_state, raw_agency, raw_type, raw_county, raw_support) = base
-        links = r.links
-        moa_value, addendum_value = get("moa"), get("addendum")
-        moa = moa_url(links.get("moa") if links else None, moa_value)
-        addendum = moa_url(links.get("addendum") if links else None, addendum_value)
-        signed_value = get("signed")
-        if "signed" in c:
-            signed, signed_note = signed_date(signed_value, as_of)
-        else:
-            signed, signed_note = None, None
-        if signed_note:
-            notes = "; ".join((*pre, signed_note, *post))
-        else:
-            notes = "; ".join(pre + post) if (pre or post) else None
-        raw_signed, raw_moa, raw_addendum = _raw(signed_value), _raw(moa_value), _raw(addendum_value)
-        for model in models:
-            row_state, row_notes, row_key = state, notes, key_name
-            moved = fixed_state(state, agency_name, model, signed) if signed is not None else None
-            if moved:
-                row_state = moved
-                row_notes = "; ".join(filter(None, [notes, f"listed under {state}; moved to {moved} (ICE verified fix)"]))
-                row_key = name_key(agency_name, moved)
-            out.append((r.row_number, model, row_state, agency_name, row_key, agency_type, county, signed, moa,
-                        addendum, row_notes, raw_state, raw_agency, raw_type, raw_county, raw_support, raw_signed,
-                        raw_moa, raw_addendum))
+        out.append(base)
     return out
 
 
-_DICT_FIELDS = tuple(f for f in RECORD_FIELDS if f != "name_key")
+def clean_columns(parsed: ParsedList, as_of: date | None) -> dict[str, list]:
+    """Clean every raw row into `RECORD_FIELDS` columns, one record per model named in the row.
+
+    A row naming two models gives two records; an agreement ICE listed under the wrong state (a
+    verified fix) is moved, with a note saying so.
+    """
+    n = len(parsed.row_numbers)
+    blank: list[object] = [None] * n
+    column = parsed.columns.get
+    bases = _bases([column(f, blank) for f in _BASE_FIELDS])
+    (state, agency_name, name_key, agency_type, county, pre, post, models, raw_state, raw_agency, raw_type,
+     raw_county, raw_support, base_notes, fixable) = map(list, zip(*bases, strict=True)) if n else [[]] * 15
+    if "signed" in parsed.columns:  # SIGNED depends on the list's date; its values repeat, clean each once
+        signed_keys = list(zip(parsed.columns["signed"], map(type, parsed.columns["signed"]), strict=True))
+        cleaned = {k: (*normalize.signed_date(k[0], as_of), _raw(k[0])) for k in set(signed_keys)}
+        signed, signed_note, raw_signed = (map(list, zip(*map(cleaned.__getitem__, signed_keys), strict=True))
+                                           if n else ([], [], []))
+    else:
+        signed, signed_note, raw_signed = blank, blank, blank
+    moa_text, addendum_text = column("moa", blank), column("addendum", blank)
+    moa = list(map(normalize.moa_url, parsed.links.get("moa", blank), moa_text))
+    addendum = list(map(normalize.moa_url, parsed.links.get("addendum", blank), addendum_text))
+    notes = [base if extra is None else "; ".join((*before, extra, *after))
+             for base, extra, before, after in zip(base_notes, signed_note, pre, post, strict=True)]
+    if all(len(m) == 1 for m in models) and not any(fixable):  # the usual list: one record per row, as printed
+        out = {"model": [m[0] for m in models], "state": state, "name_key": name_key, "notes": notes}
+        source = range(n)
+    else:
+        out, source = _expand(models, fixable, state, agency_name, name_key, signed, notes)
+    per_row = {
+        "row_number": parsed.row_numbers, "agency_name": agency_name, "agency_type": agency_type, "county": county,
+        "signed": signed, "moa_url": moa, "addendum_url": addendum, "raw_state": raw_state, "raw_agency": raw_agency,
+        "raw_type": raw_type, "raw_county": raw_county, "raw_support_type": raw_support, "raw_signed": raw_signed,
+        "raw_moa": list(map(_raw, moa_text)), "raw_addendum": list(map(_raw, addendum_text)),
+    }
+    expanded = len(source) != n
+    out.update({f: [values[i] for i in source] if expanded else values for f, values in per_row.items()})
+    return {f: out[f] for f in RECORD_FIELDS}
 
 
-def clean_rows(parsed: ParsedList, as_of: date | None) -> list[dict]:
-    """Clean every raw row into snapshot_rows records (one per model named in the row)."""
-    return [{"row_number": rec[0], "state": rec[2], "agency_name": rec[3], "agency_type": rec[5], "county": rec[6],
-             "signed": rec[7], "moa_url": rec[8], "addendum_url": rec[9], "notes": rec[10], "raw_state": rec[11],
-             "raw_agency": rec[12], "raw_type": rec[13], "raw_county": rec[14], "raw_support_type": rec[15],
-             "raw_signed": rec[16], "raw_moa": rec[17], "raw_addendum": rec[18], "model": rec[1]}
-            for rec in clean_records(parsed, as_of)]
+def _expand(models: list[tuple[str, ...]], fixable: list[bool], state: list, agency_name: list, name_key: list,
+            signed: list, notes: list) -> tuple[dict[str, list], list[int]]:
+    """Records of rows that name several models (one each) or that a verified state fix moves: the
+    per-record columns, and the row each record comes from."""
+    source, model_out, state_out, key_out, notes_out = [], [], [], [], []
+    for i in range(len(models)):
+        note = notes[i]
+        for model in models[i]:
+            row_state, row_notes, row_key = state[i], note, name_key[i]
+            moved = (normalize.fixed_state(row_state, agency_name[i], model, signed[i])
+                     if fixable[i] and signed[i] is not None else None)
+            if moved:
+                row_notes = "; ".join(filter(None, [note, f"listed under {row_state}; moved to {moved} (ICE verified fix)"]))
+                row_state, row_key = moved, identity.name_key(agency_name[i], moved)
+            source.append(i)
+            model_out.append(model)
+            state_out.append(row_state)
+            key_out.append(row_key)
+            notes_out.append(row_notes)
+    return {"model": model_out, "state": state_out, "name_key": key_out, "notes": notes_out}, source

@@ -104,9 +104,12 @@ def name_key(name: str | None, state: str | None = None) -> str | None:
     return re.sub(r"\s+", " ", text).strip() or None
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def slug(key: str) -> str:
     """URL- and SQL-friendly slug of a key."""
-    return re.sub(r"[^a-z0-9]+", "-", key).strip("-")
+    return _NOT_SLUG.sub("-", key).strip("-")
 
 
 @lru_cache(maxsize=1)
@@ -194,47 +197,50 @@ def cluster_keys(
     return canonical
 
 
-def _co_listed(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str, str, float]]) -> set[tuple[str, str, str]]:
-    """(state, key_a, key_b) of the similar pairs whose keys were both listed in one snapshot."""
-    if not pairs:
-        return set()
-    # The snapshots of the paired keys only, intersected here: a self-join in SQL plans badly on the
-    # freshly written (statistics-less) rows of a load transaction.
-    wanted = sorted({(p[0], p[1]) for p in pairs} | {(p[0], p[2]) for p in pairs})
-    con.register("_pair_keys", pa.table({"state": [w[0] for w in wanted], "name_key": [w[1] for w in wanted]}))
-    try:
-        found = con.execute(
-            """
-            SELECT coalesce(r.state, 'XX') AS state, r.name_key, list(DISTINCT r.snapshot_id)
-            FROM snapshot_rows r SEMI JOIN _pair_keys k ON k.state = coalesce(r.state, 'XX') AND k.name_key = r.name_key
-            GROUP BY ALL
-            """
-        ).fetchall()
-    finally:
-        con.unregister("_pair_keys")
-    snapshots = {(state, key): set(ids) for state, key, ids in found}
-    empty: set[str] = set()
-    return {(state, a, b) for state, a, b, _ in pairs
-            if not snapshots.get((state, a), empty).isdisjoint(snapshots.get((state, b), empty))}
+# Every name key with what clustering needs, in one pass over the rows: when it was first listed, the
+# snapshots that list it (as small numbers, one per row, made a set in Python; a row whose snapshot
+# is missing from `snapshots` is counted under its snapshot_id, for the co-listing test only) and its
+# agreements' model|SIGNED.
+_KEYS_SQL = """
+SELECT coalesce(r.state, 'XX') AS state, r.name_key, min(s.as_of), list(s.n),
+       list(DISTINCT r.model || '|' || CAST(r.signed AS VARCHAR))
+           FILTER (WHERE r.signed IS NOT NULL AND s.n IS NOT NULL),
+       list(DISTINCT r.snapshot_id) FILTER (WHERE s.n IS NULL)
+FROM snapshot_rows r
+LEFT JOIN (SELECT snapshot_id, as_of, row_number() OVER () AS n FROM snapshots) s USING (snapshot_id)
+WHERE r.name_key IS NOT NULL
+GROUP BY ALL
+HAVING count(s.n) > 0
+"""
+
+
+def _co_listed(
+    pairs: list[tuple[str, str, str, float]], listed: dict[tuple[str, str], tuple[set, set]]
+) -> set[tuple[str, str, str]]:
+    """(state, key_a, key_b) of the similar pairs whose keys were both listed in one snapshot.
+
+    `listed[(state, key)]` holds the snapshots listing the key: numbers, and ids of any not numbered.
+    """
+    # Intersected here rather than by a self-join in SQL, which plans badly on the freshly written
+    # (statistics-less) rows of a load transaction.
+    out = set()
+    for state, a, b, _ in pairs:
+        (numbers_a, others_a), (numbers_b, others_b) = listed[(state, a)], listed[(state, b)]
+        if not numbers_a.isdisjoint(numbers_b) or (others_a and not others_a.isdisjoint(others_b)):
+            out.add((state, a, b))
+    return out
 
 
 def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
     """Derive step: fill snapshot_rows.agency_id and agency_names from the name keys."""
-    rows = con.execute(
-        """
-        SELECT coalesce(r.state, 'XX') AS state, r.name_key, min(s.as_of), count(DISTINCT r.snapshot_id),
-               list(DISTINCT r.model || '|' || CAST(r.signed AS VARCHAR)) FILTER (WHERE r.signed IS NOT NULL)
-        FROM snapshot_rows r JOIN snapshots s USING (snapshot_id)
-        WHERE r.name_key IS NOT NULL
-        GROUP BY ALL
-        """
-    ).fetchall()
-    keys = {
-        (state, key): {"first_seen": first, "snapshots": n, "agreements": set(agr or [])}
-        for state, key, first, n, agr in rows
-    }
+    keys: dict[tuple[str, str], dict] = {}
+    listed: dict[tuple[str, str], tuple[set, set]] = {}
+    for state, key, first, numbers, agr, others in con.execute(_KEYS_SQL).fetchall():
+        snapshots = set(numbers)
+        keys[(state, key)] = {"first_seen": first, "snapshots": len(snapshots), "agreements": set(agr or [])}
+        listed[(state, key)] = (snapshots, set(others or []))
     pairs = similar_pairs(keys)
-    co_listed = _co_listed(con, pairs)
+    co_listed = _co_listed(pairs, listed)
     canonical = cluster_keys(keys, co_listed, pairs)
     aliased = {(st, k) for (st, k), target in reviewed_aliases().items()} | {
         (st, target) for (st, _), target in reviewed_aliases().items()}

@@ -43,7 +43,10 @@ def clean_text(value: object) -> str | None:
     """Normalise spaces and quotes; None for empty or missing markers."""
     if value is None:
         return None
-    text = _SPACES.sub(" ", str(value).translate(_QUOTES)).strip()
+    if value.__class__ is str and value.isascii() and value.isprintable() and "  " not in value and "`" not in value:
+        text = value.strip()  # plain ASCII with single spaces (most cells, every URL): nothing to replace
+    else:
+        text = _SPACES.sub(" ", str(value).translate(_QUOTES)).strip()
     return None if text.upper() in _MISSING else text
 
 

@@ -33,15 +33,15 @@ class WorkbookError(ValueError):
 
 @dataclass
 class Sheet:
-    """The first worksheet: rows of values from A1 (absolute positions), and hyperlinks by cell."""
+    """The first worksheet: rows of values from A1 (absolute positions), and hyperlinks by column."""
 
     name: str
     rows: list[list[object]]
-    hyperlinks: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) -> URL
+    hyperlinks: dict[int, dict[int, str]] = field(default_factory=dict)  # col0 -> {row0: URL}
     zf: zipfile.ZipFile | None = field(default=None, repr=False)
     sheet_path: str = ""
 
-    def read_links(self, columns: Iterable[int]) -> dict[tuple[int, int], str]:
+    def read_links(self, columns: Iterable[int]) -> dict[int, dict[int, str]]:
         """Hyperlinks of the given columns only (0-based), kept in `hyperlinks`."""
         if self.zf is not None:
             self.hyperlinks = read_hyperlinks(self.zf, self.sheet_path, columns)
@@ -98,7 +98,6 @@ def _first_sheet_path(zf: zipfile.ZipFile) -> str:
 
 
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)")
-_ONE_CELL = re.compile(rb"([A-Z]{1,3})(\d+)")
 _COLUMNS: dict[str, int] = {}
 
 
@@ -124,6 +123,19 @@ def _cell_position(ref: str) -> tuple[int, int] | None:
 # Both attributes of a tag in one pass, in either order (the lookaheads stay inside the tag).
 _REL_ID_TARGET = re.compile(rb'<(?:\w+:)?Relationship\b(?=[^>]*?\bId="([^"]*)")(?=[^>]*?\bTarget="([^"]*)")[^>]*>')
 _LINK_REF_RID = re.compile(rb'<(?:\w+:)?hyperlink\b(?=[^>]*?\bref="([^"]*)")(?=[^>]*?\br:id="([^"]*)")[^>]*>')
+# Excel writes both the way these match, several times faster; used when they catch every tag.
+_REL_ID_TARGET_USUAL = re.compile(rb'<Relationship Id="([^"]*)" Type="[^"]*" Target="([^"]*)"')
+_LINK_REF_RID_USUAL = re.compile(rb'<hyperlink ref="([^"]*)" r:id="([^"]*)"')
+
+
+def _tag_attributes(data: bytes, tag: bytes, usual: re.Pattern, general: re.Pattern) -> list[tuple[bytes, bytes]]:
+    """The two attributes of every `tag` element: by the usual layout's pattern when it caught every
+    occurrence of the tag name (a plural name, like `hyperlinks`, is the container), else by the
+    general one (any attribute order, namespace prefixes)."""
+    found = usual.findall(data)
+    if len(found) == data.count(tag) - data.count(tag + b"s"):
+        return found
+    return general.findall(data)
 
 
 @lru_cache(maxsize=65536)
@@ -134,8 +146,9 @@ def _target_url(target: bytes) -> str:
 
 def read_hyperlinks(
     zf: zipfile.ZipFile, sheet_path: str, columns: Iterable[int] | None = None
-) -> dict[tuple[int, int], str]:
-    """External hyperlinks of a sheet by (row0, col0); only in `columns` (0-based) when given."""
+) -> dict[int, dict[int, str]]:
+    """External hyperlinks of a sheet, by column then row ({col0: {row0: URL}}); only in `columns`
+    (0-based) when given."""
     # An external hyperlink needs a target in the sheet's _rels part: read that small part first,
     # and leave the (large) sheet XML alone when it holds no targets.
     folder, _, base = sheet_path.rpartition("/")
@@ -143,10 +156,9 @@ def read_hyperlinks(
         rels = zf.read(f"{folder}/_rels/{base}.rels")
     except KeyError:
         return {}
-    targets: dict[bytes, bytes] = dict(_REL_ID_TARGET.findall(rels))
+    targets: dict[bytes, bytes] = dict(_tag_attributes(rels, b"Relationship", _REL_ID_TARGET_USUAL, _REL_ID_TARGET))
     if not any(targets.values()):
         return {}
-    urls: dict[bytes, str] = {}  # decoded on first use: a sheet's rels can hold thousands of targets
     wanted = None if columns is None else set(columns)
     if wanted is not None and not wanted:
         return {}
@@ -158,19 +170,24 @@ def read_hyperlinks(
     if start < 0:
         return {}
     block = xml[start: xml.find(b"</hyperlinks>", start) + 13]
-    links: dict[tuple[int, int], str] = {}
-    for ref_attr, rid in _LINK_REF_RID.findall(block):
+    urls: dict[bytes, str] = {}  # decoded on first use: a sheet's rels can hold thousands of targets
+    links: dict[int, dict[int, str]] = {}
+    column_of: dict[bytes, int | None] = {}  # a ref's letters -> its column, None when not wanted
+    for ref_attr, rid in _tag_attributes(block, b"hyperlink", _LINK_REF_RID_USUAL, _LINK_REF_RID):
         url = urls.get(rid)
         if url is None:
             target = targets.get(rid)
             if not target:
                 continue
             url = urls[rid] = _target_url(target)
-        one = _ONE_CELL.fullmatch(ref_attr)
-        if one:  # the common case: a single cell, like F240
-            col = _column(one.group(1).decode("ascii"))
-            if wanted is None or col in wanted:
-                links[(int(one.group(2)) - 1, col)] = url
+        letters = ref_attr.rstrip(b"0123456789")
+        if letters.isalpha() and len(letters) < len(ref_attr):  # the common case: a single cell, like F240
+            if letters in column_of:
+                col = column_of[letters]
+            else:
+                col = column_of[letters] = _wanted_column(letters.decode("ascii"), wanted)
+            if col is not None:
+                links.setdefault(col, {})[int(ref_attr[len(letters):]) - 1] = url
             continue
         for ref in ref_attr.decode("ascii", "replace").split():
             first, _, last = ref.partition(":")
@@ -181,8 +198,16 @@ def read_hyperlinks(
                     if wanted is not None and c not in wanted:
                         continue
                     for r in range(p0[0], p1[0] + 1):
-                        links[(r, c)] = url
+                        links.setdefault(c, {})[r] = url
     return links
+
+
+def _wanted_column(letters: str, wanted: set[int] | None) -> int | None:
+    """0-based column of a cell reference's letters, or None when it is not among `wanted`."""
+    if len(letters) > 3 or not letters.isupper():
+        return None
+    col = _column(letters)
+    return col if wanted is None or col in wanted else None
 
 
 def read_first_sheet(body: bytes, *, hyperlinks: bool = True) -> Sheet:

@@ -6,7 +6,7 @@ Layout under the archive root (default `data/raw/`):
     fetches.jsonl                   one JSON line per sighting: sha256, source, url, file_name,
                                     fetched_at (UTC ISO), HTTP status and headers, size
 
-Guarantees: an object is written to a temporary file, flushed to disk and renamed into place, so a
+Guarantees: an object is written to a temporary file, flushed to disk and linked into place, so a
 crash never leaves a half-written object under its final name; an existing object is never
 rewritten; nothing in the pipeline deletes from the archive. The same bytes fetched twice are stored
 once and sighted twice.
@@ -14,11 +14,13 @@ once and sighted twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -83,27 +85,7 @@ class RawArchive:
         headers: dict[str, str] | None = None,
     ) -> tuple[Sighting, bool]:
         """Store `body` (once) and record this sighting. Returns the sighting and whether it was new."""
-        digest = hashlib.sha256(body).hexdigest()
-        target = self.object_path(digest)
-        is_new = not target.exists()
-        if is_new:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(body)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                if target.exists():  # another process stored the same bytes meanwhile
-                    os.unlink(tmp)
-                    is_new = False
-                else:
-                    os.replace(tmp, target)
-                    os.chmod(target, 0o444)
-            except BaseException:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-                raise
+        digest, is_new = self._store(body)
         sighting = Sighting(
             sha256=digest,
             source=source,
@@ -117,13 +99,62 @@ class RawArchive:
         self._append(sighting)
         return sighting, is_new
 
+    def _store(self, body: bytes) -> tuple[str, bool]:
+        """Write the bytes under their digest unless they are there already: (digest, whether new)."""
+        digest = hashlib.sha256(body).hexdigest()
+        target = self.object_path(digest)
+        if target.exists():
+            return digest, False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(body)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o444)
+            try:  # a hard link never replaces: whoever stores the same bytes first wins, the others stop
+                os.link(tmp, target)
+            except FileExistsError:
+                return digest, False
+            except OSError:  # a filesystem without hard links
+                if target.exists():
+                    return digest, False
+                os.replace(tmp, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        return digest, True
+
     def put_file(self, path: Path | str, *, source: str = "backfill") -> tuple[Sighting, bool]:
         """Archive a local file, with its modification time as the fetch time."""
-        p = Path(path)
-        mtime = datetime.fromtimestamp(p.stat().st_mtime, UTC).replace(microsecond=0).isoformat()
-        return self.put(
-            p.read_bytes(), source=source, url=p.resolve().as_uri(), file_name=p.name, fetched_at=mtime
-        )
+        return self.put_files([path], source=source)[0]
+
+    def put_files(self, paths: Iterable[Path | str], *, source: str = "backfill",
+                  workers: int = 4) -> list[tuple[Sighting, bool]]:
+        """Archive local files, each with its modification time as the fetch time.
+
+        The bytes are stored by a few threads at once (each durable write waits on the disk, not the
+        CPU); the sightings are logged in the order of `paths`, after every file is stored.
+        """
+        def read_and_store(p: Path) -> tuple[Path, str, int, str, bool]:
+            mtime = datetime.fromtimestamp(p.stat().st_mtime, UTC).replace(microsecond=0).isoformat()
+            body = p.read_bytes()
+            return (p, mtime, len(body), *self._store(body))
+
+        files = [Path(p) for p in paths]
+        if len(files) > 1:
+            with ThreadPoolExecutor(workers) as pool:
+                stored = list(pool.map(read_and_store, files))
+        else:
+            stored = [read_and_store(p) for p in files]
+        out = []
+        for p, mtime, size, digest, is_new in stored:
+            sighting = Sighting(sha256=digest, source=source, url=p.resolve().as_uri(), file_name=safe_file_name(p.name),
+                                fetched_at=mtime, size=size)
+            self._append(sighting)
+            out.append((sighting, is_new))
+        return out
 
     def _append(self, sighting: Sighting) -> None:
         """Log a sighting once: the same file seen at the same URL and time is not logged again."""

@@ -18,6 +18,7 @@ of the loaded snapshots.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -99,7 +100,7 @@ class ParsedSnapshot:
     notes: list[str]
     header: str
     sheet_name: str | None
-    rows: list[dict] | list[tuple] | pa.Table  # dicts by column, or `ice_lists.RECORD_FIELDS` tuples or columns
+    rows: list[dict] | pa.Table  # dicts by column, or Arrow columns (`ice_lists.RECORD_FIELDS`)
     row_count: int
     names: list[tuple[str, str, date, str, str | None]]  # file_name, list_kind, as_of, basis, notes
     caption: str | None = None
@@ -166,14 +167,14 @@ def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
     s = cand.sighting
     parsed = LIST_PARSERS[source](body)
     ident = snapshot_identity.decide(parsed, s.file_name, manifest=cand.manifest, fetched_at=_parse_time(s.fetched_at))
-    rows = _records_table(ice_lists.clean_records(parsed, ident.as_of))
+    rows = _records_table(ice_lists.clean_columns(parsed, ident.as_of))
     notes = list(ident.notes)
     if parsed.unknown_columns:
         notes.append("unknown column(s) ignored: " + ", ".join(parsed.unknown_columns))
     return [ParsedSnapshot(
         snapshot_id=s.sha256, sha256=s.sha256, source=source, list_kind=ident.list_kind,
         as_of=ident.as_of, basis=ident.basis, notes=notes, header=parsed.header, sheet_name=parsed.sheet_name,
-        rows=rows, row_count=len(parsed.rows), unknown_columns=list(parsed.unknown_columns),
+        rows=rows, row_count=parsed.row_count, unknown_columns=list(parsed.unknown_columns),
         names=[(s.file_name, ident.list_kind, ident.as_of, ident.basis, "; ".join(ident.notes) or None)],
     )]
 
@@ -213,8 +214,7 @@ def load_paths(
     files, path_errors = find_files(paths)
     entries = snapshot_identity.read_manifest(manifest) if manifest else {}
     candidates = []
-    for f in files:
-        sighting, _ = archive.put_file(f, source=source)
+    for f, (sighting, _) in zip(files, archive.put_files(files, source=source), strict=True):
         entry = entries.get(str(f.resolve())) or entries.get(f.name)
         candidates.append(Candidate(sighting=sighting, manifest=entry, source_path=str(f)))
     report = load_candidates(db_path, candidates, archive=archive, progress=progress)
@@ -253,6 +253,28 @@ _worker_archive: RawArchive | None = None
 def _init_worker(root: Path) -> None:
     global _worker_archive
     _worker_archive = RawArchive(root)
+    gc.enable()  # the inherited heap is frozen (see `_collector_paused`): collections see the worker's own objects
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a load, and freeze what is already in memory.
+
+    A load allocates hundreds of thousands of small objects (cells, rows, resolutions) next to large
+    long-lived reference data; every full collection would walk all of it again, which costs more
+    than a third of a large backfill. Loads make next to no reference cycles, so nothing is lost by
+    collecting once at the end. Frozen objects are also left alone by forked parse workers, whose
+    own collections would otherwise touch, and so copy, every inherited page.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _parse_in_worker(cand: Candidate) -> tuple[list[ParsedSnapshot] | None, str | None]:
@@ -293,7 +315,7 @@ def load_candidates(
 ) -> LoadReport:
     """Parse the candidates and write the good ones, with the derived tables, in one transaction."""
     report = LoadReport()
-    with writer(db_path) as con:
+    with _collector_paused(), writer(db_path) as con:
         # What is already loaded, by (file content, name): unchanged files are skipped without parsing.
         known = {
             (sha, name): (kind, as_of, basis, version, source)
@@ -407,22 +429,18 @@ _ROW_COLUMNS = [
 _ROW_TYPES = {"row_number": pa.int32(), "signed": pa.date32()}
 
 
-def _records_table(records: list[tuple]) -> pa.Table:
-    """Record tuples (`ice_lists.RECORD_FIELDS`) as Arrow columns: compact to hand between processes."""
-    columns = zip(*records, strict=True) if records else [[]] * len(ice_lists.RECORD_FIELDS)
-    return pa.table({c: pa.array(v, type=_ROW_TYPES.get(c, pa.string()))
-                     for c, v in zip(ice_lists.RECORD_FIELDS, columns, strict=True)})
+def _records_table(columns: dict[str, list]) -> pa.Table:
+    """Cleaned columns (`ice_lists.RECORD_FIELDS`) as an Arrow table: compact to hand between processes."""
+    return pa.table({c: pa.array(columns[c], type=_ROW_TYPES.get(c, pa.string())) for c in ice_lists.RECORD_FIELDS})
 
 
-def _rows_table(snapshot_id: str, rows: list[dict] | list[tuple] | pa.Table) -> pa.Table:
+def _rows_table(snapshot_id: str, rows: list[dict] | pa.Table) -> pa.Table:
     """One snapshot's rows as a snapshot_rows-shaped Arrow table."""
     if isinstance(rows, pa.Table):
         table = rows
-    elif rows and isinstance(rows[0], dict):
+    else:
         table = pa.table({c: pa.array([r.get(c) for r in rows], type=_ROW_TYPES.get(c, pa.string()))
                           for c in _ROW_COLUMNS[1:]})
-    else:
-        table = _records_table(rows)
     n = table.num_rows
     return pa.table({c: pa.array([snapshot_id] * n, pa.string()) if c == "snapshot_id"
                      else table.column(c) if c in table.column_names
@@ -465,13 +483,13 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot]
     finally:
         con.unregister("_ids")
     records = []
-    all_rows: list[tuple[str, list[dict] | list[tuple] | pa.Table]] = []
+    all_rows: list[tuple[str, list[dict] | pa.Table]] = []
     for snap in snaps:
         file_name, list_kind, as_of, basis, all_names = decided[snap.snapshot_id]
         rows = snap.rows
         if as_of != snap.as_of and snap.source in LIST_PARSERS:
             # SIGNED cleaning depends on the as-of: redo it for the date decided across all names.
-            rows = ice_lists.clean_records(LIST_PARSERS[snap.source](archive.read(snap.sha256)), as_of)
+            rows = _records_table(ice_lists.clean_columns(LIST_PARSERS[snap.source](archive.read(snap.sha256)), as_of))
         all_rows.append((snap.snapshot_id, rows))
         records.append((snap.snapshot_id, snap.sha256, snap.source, list_kind, as_of, basis, file_name, all_names,
                         snap.sheet_name, snap.header, snap.row_count, "; ".join(dict.fromkeys(snap.notes)) or None,
@@ -490,6 +508,11 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot]
     tables = [_rows_table(sid, rows) for sid, rows in all_rows]
     con.register("_batch", pa.concat_tables(tables).combine_chunks() if tables else _rows_table("", []))
     try:
+        # The key of snapshot_rows (migration 050 explains why it has no index), checked on the batch.
+        repeated = con.execute("SELECT snapshot_id, row_number, model FROM _batch GROUP BY ALL HAVING count(*) > 1 "
+                               "ORDER BY ALL LIMIT 1").fetchone()
+        if repeated:
+            raise ValueError(f"snapshot {repeated[0]}: row {repeated[1]} ({repeated[2]}) would be written twice")
         con.execute("INSERT INTO snapshot_rows BY NAME SELECT * FROM _batch")
     finally:
         con.unregister("_batch")

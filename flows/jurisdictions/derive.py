@@ -8,8 +8,9 @@ replaces its `place` rows with the places resolved agencies need.
 
 Two passes: the first resolves every agency on its own evidence; the second lets a municipal agency
 with no COUNTY anywhere use the county ICE printed for another agency of the same place (e.g. a
-city's police and its marshal). The result is a pure function of the loaded snapshots and the
-reference data, so re-running changes nothing.
+city's police and its marshal), and resolves again only the agencies such a hint can change. The
+result is a pure function of the loaded snapshots and the reference data, so re-running changes
+nothing.
 """
 
 from __future__ import annotations
@@ -22,15 +23,20 @@ from flows.jurisdictions import geography
 from flows.jurisdictions.places import name_key
 from flows.jurisdictions.resolve import Resolution, default_resolver
 
+# One pass over the rows, grouped by agency: every COUNTY printed for it comes with the number of rows
+# that printed it (`histogram`; the resolver weighs the cells by that count and reads each once).
 _EVIDENCE_SQL = """
-SELECT a.agency_id, a.state, a.agency_name, a.agency_type, a.county,
-       coalesce(list(coalesce(r.county, r.raw_county)) FILTER (WHERE coalesce(r.county, r.raw_county) IS NOT NULL),
-                []) AS counties,
-       coalesce(list(DISTINCT r.agency_name) FILTER (WHERE r.agency_name IS NOT NULL), []) AS spellings,
-       coalesce(list(DISTINCT r.agency_type) FILTER (WHERE r.agency_type IS NOT NULL), []) AS types
+SELECT a.agency_id, a.state, a.agency_name, a.agency_type, a.county, coalesce(r.counties, MAP {}),
+       coalesce(r.spellings, []), coalesce(r.types, [])
 FROM agencies a
-LEFT JOIN snapshot_rows r ON r.agency_id = a.agency_id
-GROUP BY ALL
+LEFT JOIN (
+    SELECT agency_id, histogram(coalesce(county, raw_county)) AS counties,
+           list(DISTINCT agency_name) FILTER (WHERE agency_name IS NOT NULL) AS spellings,
+           list(DISTINCT agency_type) FILTER (WHERE agency_type IS NOT NULL) AS types
+    FROM snapshot_rows
+    WHERE agency_id IS NOT NULL
+    GROUP BY agency_id
+) r USING (agency_id)
 ORDER BY a.agency_id
 """
 
@@ -56,12 +62,23 @@ def _place_hints(results: dict[str, Resolution]) -> dict[tuple[str, str], str]:
     return {key: next(iter(fips)) for key, fips in seen.items() if len(fips) == 1}
 
 
+def _hint_may_apply(res: Resolution, hints: dict[tuple[str, str], str]) -> bool:
+    """Whether the second pass can change this first-pass result.
+
+    Hints are read only when a municipal agency is placed by its place name (`Resolver._by_place`),
+    and every result of that step names the place it looked up; so an agency whose result names no
+    place with a hint resolves the same with the hints as without them.
+    """
+    return (res.method in (None, "zip_city") and res.place_name is not None
+            and (res.state, name_key(res.place_name)) in hints)
+
+
 def resolve_agencies(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[tuple, Resolution]]:
     """Resolve every agency in `agencies`; returns agency_id → (evidence row, resolution)."""
     rows = con.execute(_EVIDENCE_SQL).fetchall()
     first = _resolve_all(rows, None)
     hints = _place_hints(first)
-    needs_second = [r for r in rows if first[r[0]].method in (None, "zip_city")]
+    needs_second = [r for r in rows if _hint_may_apply(first[r[0]], hints)]
     second = _resolve_all(needs_second, hints) if hints and needs_second else {}
     return {r[0]: (r, second.get(r[0], first[r[0]])) for r in rows}
 

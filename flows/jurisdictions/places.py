@@ -8,7 +8,12 @@
 - `CityIndex` is the place gazetteer: the `zipcodes` package ships the USPS ZIP table with each
   ZIP's city, acceptable city names and county. A city's county is the county of most of its ZIPs;
   the share is returned so callers can lower their confidence when a city straddles counties.
-  Built once per package version and cached as JSON beside the geography.
+  Built once per package version and cached as JSON beside the geography, by state, each city's
+  ZIP counts as one string decoded when the city is looked up (so that loading it stays cheap).
+
+Every function here is pure given the reference data, and the derive step calls them thousands of
+times with names that repeat (the same COUNTY cell in every snapshot, the same county key from many
+agency names): the string helpers are cached, and each index remembers the answers it computed.
 """
 
 from __future__ import annotations
@@ -17,36 +22,70 @@ import difflib
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 
+from rapidfuzz import fuzz, process
+
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u00b4": "'", "`": "'", "\u2013": "-", "\u2014": "-"})
+# (pattern, replacement, a substring the pattern needs: most names skip most patterns without running them)
 _ABBREV = (
-    (re.compile(r"\bst\b\.?|\bste\b\.?"), "saint"),
-    (re.compile(r"\bft\b\.?"), "fort"),
-    (re.compile(r"\bmt\b\.?"), "mount"),
+    (re.compile(r"\bst\b\.?|\bste\b\.?"), "saint", "st"),
+    (re.compile(r"\bft\b\.?"), "fort", "ft"),
+    (re.compile(r"\bmt\b\.?"), "mount", "mt"),
 )
 _COUNTY_WORDS = re.compile(
     r"\b(city and borough|census area|county|parish|borough|municipality|municipio|island|islands|district)\b"
 )
 _COUNTY_PREFIX = re.compile(r"^(city and borough of|municipality of|borough of|county of|parish of|city of|town of)\s+")
 _COUNTY_TYPOS = {"counry", "couny", "conty", "couty", "countey", "cnty", "countyy", "coutny", "co"}
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\ufeff]+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_CITY_WORD = re.compile(r"\bcity\b")
+_COUNTY_WORD = re.compile(r"\bcounty\b")
+_TRAILING_CITY = re.compile(r"\bcity\s*$")
 
 
 def clean(text: object) -> str:
     """Spaces, curly quotes and dashes normalised; '' for None."""
     if text is None:
         return ""
-    return re.sub(r"[\s\u00a0\u2000-\u200b\u202f\ufeff]+", " ", str(text).translate(_QUOTES)).strip()
+    return _clean(text if type(text) is str else str(text))
+
+
+@lru_cache(maxsize=65536)
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text.translate(_QUOTES)).strip()
 
 
 def name_key(text: object) -> str:
     """Comparison key for a place or county name: lower case, abbreviations expanded, letters only."""
-    low = clean(text).lower()
-    for pattern, repl in _ABBREV:
-        low = pattern.sub(repl, low)
-    return re.sub(r"[^a-z0-9]", "", low)
+    return _name_key(clean(text))
+
+
+@lru_cache(maxsize=65536)
+def _name_key(cleaned: str) -> str:
+    low = cleaned.lower()
+    for pattern, repl, needs in _ABBREV:
+        if needs in low:
+            low = pattern.sub(repl, low)
+    return _NOT_ALNUM.sub("", low)
+
+
+def _close_matches(word: str, possibilities: Sequence[str], n: int, cutoff: float) -> list[str]:
+    """`difflib.get_close_matches(word, possibilities, n, cutoff)`, with the possibilities narrowed first.
+
+    rapidfuzz's ratio (twice the longest common subsequence over the total length) is never below
+    difflib's (twice the matching blocks, which form a common subsequence, over the same total), so
+    what rapidfuzz drops difflib would drop too (the margin of 1 absorbs rounding), and difflib's
+    answer does not depend on the order of the possibilities: the same answer, without running
+    difflib over every city of a state.
+    """
+    near = [p for p, _, _ in process.extract(word, possibilities, scorer=fuzz.ratio, limit=None,
+                                             score_cutoff=cutoff * 100 - 1)]
+    return difflib.get_close_matches(word, near, n=n, cutoff=cutoff) if near else []
 
 
 def is_county_word(token: str) -> bool:
@@ -71,6 +110,10 @@ class CountyIndex:
         self._by_state: dict[str, dict[str, list[tuple[str, str, bool]]]] = defaultdict(lambda: defaultdict(list))
         self.names: dict[str, str] = {}
         self.state_of: dict[str, str] = {}
+        # The index never changes after construction, so answers are remembered.
+        self._matches: dict[tuple, CountyMatch | None] = {}
+        self._states_with: dict[str, list[str]] = {}
+        self._keys: dict[str, list[str]] = {}  # state → its name keys, for fuzzy matching
         for c in counties:
             is_city = c["lsad"] == "city"
             entry = (c["county_fips"], c["name"], is_city)
@@ -92,8 +135,14 @@ class CountyIndex:
         text = clean(printed)
         if not text:
             return None
+        memo = (state, text, fuzzy, cutoff)
+        if memo not in self._matches:
+            self._matches[memo] = self._match(state, text, fuzzy, cutoff)
+        return self._matches[memo]
+
+    def _match(self, state: str, text: str, fuzzy: bool, cutoff: float) -> CountyMatch | None:
         low = text.lower()
-        wants_city = bool(re.search(r"\bcity\b", low)) and not re.search(r"\bcounty\b", low)
+        wants_city = bool(_CITY_WORD.search(low)) and not _COUNTY_WORD.search(low)
         key = name_key(_strip_county_words(text))
         if not key:
             return None
@@ -106,7 +155,9 @@ class CountyIndex:
             candidates = table.get(key[: -len("city")])
         was_fuzzy = False
         if not candidates and fuzzy and len(key) >= 5:
-            close = difflib.get_close_matches(key, list(table), n=2, cutoff=cutoff)
+            if state not in self._keys:
+                self._keys[state] = list(table)
+            close = _close_matches(key, self._keys[state], n=2, cutoff=cutoff)
             if len(close) == 1 or (len(close) == 2 and difflib.SequenceMatcher(None, key, close[0]).ratio()
                                    > difflib.SequenceMatcher(None, key, close[1]).ratio()):
                 candidates = table[close[0]]
@@ -123,7 +174,9 @@ class CountyIndex:
     def states_with(self, printed: object) -> list[str]:
         """States that have a county of this name (exact key): to spot agencies listed under the wrong state."""
         key = name_key(_strip_county_words(clean(printed)))
-        return sorted(st for st, table in self._by_state.items() if key and key in table)
+        if key not in self._states_with:
+            self._states_with[key] = sorted(st for st, table in self._by_state.items() if key and key in table)
+        return list(self._states_with[key])
 
     def independent_city(self, state: str | None, place: object) -> CountyMatch | None:
         """The county-equivalent city (Virginia's independent cities, Baltimore, St. Louis, Carson City)."""
@@ -137,6 +190,7 @@ class CountyIndex:
         return None
 
 
+@lru_cache(maxsize=65536)
 def _strip_county_words(text: str, keep_city: bool = False) -> str:
     low = clean(text).lower()
     low = _COUNTY_PREFIX.sub("", low)
@@ -146,7 +200,7 @@ def _strip_county_words(text: str, keep_city: bool = False) -> str:
     low = " ".join(tokens)
     low = _COUNTY_WORDS.sub(" ", low)
     if not keep_city:
-        low = re.sub(r"\bcity\s*$", " ", low)
+        low = _TRAILING_CITY.sub(" ", low)
     return low.strip() or clean(text).lower()
 
 
@@ -165,19 +219,18 @@ class CityCounty:
 class CityIndex:
     """USPS city name → county FIPS, from the `zipcodes` package."""
 
-    def __init__(self, table: dict[str, dict[str, dict[str, int]]]):
-        self._table = table  # via → "ST|key" → {fips: zips}
-        self._keys: dict[str, list[str]] = defaultdict(list)
-        for k in sorted(set(table["city"]) | set(table["acceptable"])):
-            st, _, key = k.partition("|")
-            self._keys[st].append(key)
+    def __init__(self, table: dict[str, dict[str, dict[str, str]]]):
+        self._table = table  # via → state → city key → "fips:zips fips:zips" (see `_encode`)
+        self._closest: dict[tuple[str, str, float], str | None] = {}  # answers of `closest`, remembered
+        self._keys: dict[str, list[str]] = {}  # state → its city keys, sorted (for `closest`, on demand)
 
     @classmethod
     def build(cls, county_index: CountyIndex) -> CityIndex:
         """Read every ZIP of the package and count ZIPs per (city, county)."""
         import zipcodes
 
-        table: dict[str, dict[str, Counter]] = {"city": defaultdict(Counter), "acceptable": defaultdict(Counter)}
+        table: dict[str, dict[str, dict[str, Counter]]] = {
+            via: defaultdict(lambda: defaultdict(Counter)) for via in ("city", "acceptable")}
         for z in zipcodes.list_all():
             if z.get("zip_code_type") == "MILITARY" or not z.get("county"):
                 continue
@@ -185,10 +238,12 @@ class CityIndex:
             match = county_index.match(state, z["county"])
             if match is None:
                 continue
-            table["city"][f"{state}|{name_key(z['city'])}"][match.county_fips] += 1
+            table["city"][state][name_key(z["city"])][match.county_fips] += 1
             for alt in z.get("acceptable_cities") or []:
-                table["acceptable"][f"{state}|{name_key(alt)}"][match.county_fips] += 1
-        return cls({via: {k: dict(v) for k, v in t.items()} for via, t in table.items()})
+                table["acceptable"][state][name_key(alt)][match.county_fips] += 1
+        return cls({via: {state: {key: _encode(counts) for key, counts in cities.items()}
+                          for state, cities in by_state.items()}
+                    for via, by_state in table.items()})
 
     def to_json(self) -> str:
         """Serialised form for the cache."""
@@ -198,24 +253,27 @@ class CityIndex:
         """The county most of the city's ZIPs lie in; None when the name is not a USPS city of the state."""
         if not state:
             return None
-        key = f"{state}|{name_key(place)}"
-        for via in ("city", "acceptable"):
-            counts = self._table[via].get(key)
-            if counts:
-                fips, n = max(sorted(counts.items()), key=lambda kv: kv[1])
-                return CityCounty(fips, n / sum(counts.values()), via)
-        return None
+        return self.county_by_key(state, name_key(place))
 
     def closest(self, state: str | None, place: object, cutoff: float = 0.9) -> str | None:
         """The one USPS city of the state spelled almost like `place` ('Pittsburgh' → 'pittsburg'), or None."""
         key = name_key(place)
         if not state or len(key) < 6:
             return None
-        keys = self._keys.get(state, [])
-        longer = [k for k in keys if k.startswith(key) and k[len(key):] in ("beach", "city", "village", "township")]
+        memo = (state, key, cutoff)
+        if memo not in self._closest:
+            self._closest[memo] = self._closest_key(state, key, cutoff)
+        return self._closest[memo]
+
+    def _closest_key(self, state: str, key: str, cutoff: float) -> str | None:
+        cities, acceptable = self._table["city"].get(state, {}), self._table["acceptable"].get(state, {})
+        longer = [key + end for end in ("beach", "city", "village", "township")
+                  if key + end in cities or key + end in acceptable]
         if len(longer) == 1:
             return longer[0]  # "Sunny Isles" → "Sunny Isles Beach"
-        close = difflib.get_close_matches(key, keys, n=2, cutoff=cutoff)
+        if state not in self._keys:
+            self._keys[state] = sorted(cities.keys() | acceptable.keys())
+        close = _close_matches(key, self._keys[state], n=2, cutoff=cutoff)
         if len(close) == 2 and (difflib.SequenceMatcher(None, key, close[0]).ratio()
                                 == difflib.SequenceMatcher(None, key, close[1]).ratio()):
             return None
@@ -224,11 +282,21 @@ class CityIndex:
     def county_by_key(self, state: str, key: str) -> CityCounty | None:
         """Like `county`, for a key returned by `closest`."""
         for via in ("city", "acceptable"):
-            counts = self._table[via].get(f"{state}|{key}")
-            if counts:
+            encoded = self._table[via].get(state, {}).get(key)
+            if encoded:
+                counts = _decode(encoded)
                 fips, n = max(sorted(counts.items()), key=lambda kv: kv[1])
                 return CityCounty(fips, n / sum(counts.values()), via)
         return None
+
+
+def _encode(counts: dict[str, int]) -> str:
+    """{'12086': 40, '12011': 2} → '12011:2 12086:40'."""
+    return " ".join(f"{fips}:{n}" for fips, n in sorted(counts.items()))
+
+
+def _decode(encoded: str) -> dict[str, int]:
+    return {fips: int(n) for fips, _, n in (part.partition(":") for part in encoded.split(" "))}
 
 
 def zipcodes_version() -> str:
@@ -241,7 +309,7 @@ def city_index() -> CityIndex:
     """The cached city gazetteer for the installed `zipcodes` and reference geography."""
     from flows.jurisdictions import geography
 
-    path = geography.ensure_built() / f"cities-zipcodes{zipcodes_version()}.json"
+    path = geography.ensure_built() / f"cities-zipcodes{zipcodes_version()}-by-state.json"
     if path.exists():
         return CityIndex(json.loads(path.read_text(encoding="utf-8")))
     index = CityIndex.build(county_index())

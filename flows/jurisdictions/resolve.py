@@ -27,7 +27,8 @@ matcher and city gazetteer, plus reviewed rows of flows/reference/named_jurisdic
 The name decides the level; a county named in the name of a county-government agency (a sheriff,
 a county jail) wins over a contradicting COUNTY cell and the conflict is noted. Nothing here reads
 the warehouse or the network: the function is pure given its reference data, and fast (a few
-microseconds per agency once the indexes are loaded).
+microseconds per agency once the indexes are loaded). Being pure, the string helpers and the county
+and city matchers remember their answers: names and COUNTY cells repeat across agencies and lists.
 """
 
 from __future__ import annotations
@@ -147,6 +148,11 @@ def state_code(value: object, *, fuzzy: bool = True) -> str | None:
     text = clean(value).upper().strip(" .*")
     if not text:
         return None
+    return _state_code(text, fuzzy)
+
+
+@lru_cache(maxsize=4096)
+def _state_code(text: str, fuzzy: bool) -> str | None:
     to_usps = _state_tables()[0]
     if text in to_usps:
         return to_usps[text]
@@ -220,6 +226,18 @@ _STATE_BODY = re.compile(
     r"|bureau of narcotics|department of safety|dept\.? of safety|judicial dist",
     re.I,
 )
+# The same pattern without IGNORECASE, several times faster. On ASCII text already in lower case the
+# two find the same matches: the pattern is all lower case, and only non-ASCII letters ('ſ', 'K') fold
+# onto ASCII ones.
+_STATE_BODY_LOWER = re.compile(_STATE_BODY.pattern)
+assert _STATE_BODY.pattern == _STATE_BODY.pattern.lower()
+
+
+def _names_state_body(low: str) -> bool:
+    """`_STATE_BODY.search(low) is not None` for a lower-case name."""
+    return (_STATE_BODY_LOWER if low.isascii() else _STATE_BODY).search(low) is not None
+
+
 # Bodies that are state-level only when the name starts with them or with the state's name.
 _STATE_LEADING = re.compile(
     r"^(?:the )?(?:department|dept\.?|office|division|bureau) of (?:the )?"
@@ -253,18 +271,40 @@ _OTHER_BODY = re.compile(
 )
 # Bodies that serve several jurisdictions whatever else their name says ("… Police Cooperative").
 _MULTI_BODY = re.compile(r"\b(regional|district jail|judicial|task force|cooperative|multi[- ]?county)\b", re.I)
+_COUNTY_OF = re.compile(r"^(?:the\s+)?county of\s+([a-z .'\-]+?)(?:\s*[/,(]|\s+county\b|$)")
+_SHERIFF_OF = re.compile(r"^sheriff(?:'s office)? of (?:the )?([a-z .'\-]+?)(?: county| parish)?$")
+_LEADING_OFFICE_OF = re.compile(r"^(?:office of|the)\s+", re.I)
+_LEADING_OFFICE = re.compile(r"^(?:'?s?\s*office|office)\s*,?\s*", re.I)
+_TRAILING_DEPARTMENT = re.compile(r"\s+(?:metropolitan|metro|city police|department|dept\.?)$", re.I)
+_LEADING_SOUTH = re.compile(r"^(?:so|s\.)\s+", re.I)
+_COUNTY_SHERIFF = re.compile(r"\b(county|parish) sheriff")
+_COUNTY_OR_PARISH = re.compile(r"\s+(?:county|parish)\b", re.I)
+_SHERIFF_OF_PLACE = re.compile(r"^(?:city of\s+)?(.+?)\s+sheriff'?s?'?\b", re.I)
+_WORD_BREAKS = re.compile(r"[\s,/\-]+")
+_PLACE_SUFFIXES = (re.compile(r"\s+city$", re.I), re.compile(r"\s+(?:borough|village|town)$", re.I))
+
+
+@lru_cache(maxsize=128)
+def _state_state_prefix(state_name: str) -> re.Pattern:
+    """'Texas State …' at the start of a name (the state's own body, not a place)."""
+    return re.compile(rf"^{re.escape(state_name)}\s+state\b", re.I)
 
 
 def clean_agency_name(name: object) -> str:
     """Agency name with '(Addendum)' and stray punctuation removed."""
-    return _ADDENDUM.sub("", clean(name)).strip(" ,;/-")
+    return _clean_agency_name(clean(name))
+
+
+@lru_cache(maxsize=65536)
+def _clean_agency_name(cleaned: str) -> str:
+    return _ADDENDUM.sub("", cleaned).strip(" ,;/-")
 
 
 def _county_in_name(name: str, state: str, counties: CountyIndex) -> tuple[str, str, bool] | None:
     """A county of `state` named in the agency name: (fips, county name, fuzzy)."""
     tokens = name.replace("/", " / ").replace(",", " , ").split()
     low_name = name.lower()
-    m = re.match(r"^(?:the\s+)?county of\s+([a-z .'\-]+?)(?:\s*[/,(]|\s+county\b|$)", low_name)
+    m = _COUNTY_OF.match(low_name)
     if m:
         hit = counties.match(state, m.group(1))
         if hit:
@@ -289,7 +329,7 @@ def _county_in_name(name: str, state: str, counties: CountyIndex) -> tuple[str, 
             hit = counties.match(state, words[-1] + " County", fuzzy=True)
         if hit:
             return hit.county_fips, hit.name, hit.fuzzy
-    m = re.match(r"^sheriff(?:'s office)? of (?:the )?([a-z .'\-]+?)(?: county| parish)?$", low_name)
+    m = _SHERIFF_OF.match(low_name)
     if m:
         hit = counties.match(state, m.group(1))
         if hit:
@@ -305,7 +345,7 @@ def _starts_with_state(low: str, state_name: str, state: str) -> bool:
         if low.startswith(prefix + " ") or low.startswith(prefix + "-"):
             rest = low[len(prefix):].strip(" -")
             first = rest.split()[0] if rest else ""
-            if first in _STATE_NEXT_WORDS or _STATE_BODY.search(rest):
+            if first in _STATE_NEXT_WORDS or _names_state_body(rest):
                 return True
     return False
 
@@ -316,13 +356,13 @@ def _place_from_name(name: str, state_name: str) -> tuple[str | None, str]:
     m = _MUNICIPAL_AGENCY.search(text)
     before = text[: m.start()].strip(" ,-") if m else text
     after = text[m.end():].strip(" ,-") if m else ""
-    before = re.sub(rf"^{re.escape(state_name)}\s+state\b", "", before, flags=re.I).strip(" ,-")
-    before = re.sub(r"^(?:office of|the)\s+", "", before, flags=re.I)
+    before = _state_state_prefix(state_name).sub("", before).strip(" ,-")
+    before = _LEADING_OFFICE_OF.sub("", before)
     if not before and after:
         # "Constable Unity Township", "Office of Constable Monroeville 6th Ward"
-        before = re.sub(r"^(?:'?s?\s*office|office)\s*,?\s*", "", after, flags=re.I)
+        before = _LEADING_OFFICE.sub("", after)
     before = _PLACE_PREFIX.sub("", before)
-    before = re.sub(r"\s+(?:metropolitan|metro|city police|department|dept\.?)$", "", before, flags=re.I)
+    before = _TRAILING_DEPARTMENT.sub("", before)
     if not before:
         return None, "city"
     kind = "city"
@@ -340,7 +380,7 @@ def _place_from_name(name: str, state_name: str) -> tuple[str | None, str]:
     if special:
         before = before[: special.start()].strip()
         kind = "district"
-    before = re.sub(r"^(?:so|s\.)\s+", "South ", before, flags=re.I)
+    before = _LEADING_SOUTH.sub("South ", before)
     return (before or None), kind
 
 
@@ -385,11 +425,12 @@ class Resolver:
         agency_type: object = None,
         county: object = None,
         *,
-        county_history: Iterable[str] = (),
+        county_history: Iterable[str] | Mapping[str, int] = (),
         aliases: Sequence[str] = (),
         place_hints: Mapping[tuple[str, str], str] | None = None,
     ) -> Resolution:
-        """Resolve one agency. `county_history`: COUNTY cells printed for it in other snapshots."""
+        """Resolve one agency. `county_history`: COUNTY cells printed for it in other snapshots, one
+        per row, or as a mapping cell → number of rows that printed it."""
         code = state_code(state)
         tables = _state_tables()
         if code is None:
@@ -426,10 +467,10 @@ class Resolver:
                                    " listed under the wrong state?")
                 notes.append(f"COUNTY '{clean(county)}' is not a county of {code}")
             tally = Counter()
-            for value in county_history:
+            for value, times in Counter(county_history).items():  # each distinct cell is read once
                 hit = self.county_of_cell(code, value)
                 if hit:
-                    tally[(hit.county_fips, hit.name, hit.fuzzy)] += 1
+                    tally[(hit.county_fips, hit.name, hit.fuzzy)] += times
             if tally:
                 (cfips, cname, cfuzzy), _ = max(sorted(tally.items()), key=lambda kv: kv[1])
                 cell = CountyMatch(cfips, cname, cfuzzy)
@@ -462,8 +503,8 @@ class Resolver:
 
         # 5. a county named in the name: sheriffs, parishes, county jails, boards, county constables
         named = _county_in_name(agency, code, self.counties)
-        if named is None and cell is None and re.search(r"\b(county|parish) sheriff", low):
-            wrong = self.counties.states_with(re.split(r"\s+(?:county|parish)\b", agency, flags=re.I)[0])
+        if named is None and cell is None and _COUNTY_SHERIFF.search(low):
+            wrong = self.counties.states_with(_COUNTY_OR_PARISH.split(agency)[0])
             if wrong and code not in wrong:
                 return Resolution("county", method=None, notes=tuple(notes), **base,
                                   reason=f"the name names a county of {'/'.join(wrong[:3])}, not of {code}:"
@@ -486,7 +527,7 @@ class Resolver:
         is_constable = "constable" in low
         state_like = not is_constable and (
             _starts_with_state(low, state_name, code) or _STATE_LEADING.match(low) is not None
-            or (_STATE_BODY.search(low) is not None and not _MUNICIPAL_PLACE_FIRST.match(agency))
+            or (_names_state_body(low) and not _MUNICIPAL_PLACE_FIRST.match(agency))
         )
         level_state = "territory" if code == "PR" else "state"
         if state_like:
@@ -494,7 +535,7 @@ class Resolver:
                               notes=tuple(notes), **base)
 
         # 7. consolidated sheriffs: "Jacksonville Sheriff's Office", "Miami Dade Sheriff's Office"
-        sheriff = re.match(r"^(?:city of\s+)?(.+?)\s+sheriff'?s?'?\b", agency, re.I)
+        sheriff = _SHERIFF_OF_PLACE.match(agency)
         if sheriff:
             where = sheriff.group(1)
             hit = self.counties.match(code, where)
@@ -550,7 +591,7 @@ class Resolver:
 
     def _counties_named_within(self, agency: str, code: str) -> list[tuple[str, str]]:
         """Counties named (exactly, without the word County) inside a regional body's name."""
-        words = re.split(r"[\s,/\-]+", agency)
+        words = _WORD_BREAKS.split(agency)
         found: list[tuple[str, str]] = []
         i = 0
         while i < len(words):
@@ -567,7 +608,11 @@ class Resolver:
         return found
 
     def _by_place(self, level, place, place_kind, code, agency, notes, place_hints, base) -> Resolution:
-        """County of a place with no COUNTY printed: other agencies of the place, independent city, ZIPs."""
+        """County of a place with no COUNTY printed: other agencies of the place, independent city, ZIPs.
+
+        The only step that reads `place_hints`, and every result names `place`: the derive step relies
+        on this to re-resolve, once hints are known, only the agencies whose place has one.
+        """
         key = name_key(place)
         if place_hints and (code, key) in place_hints:
             cfips = place_hints[(code, key)]
@@ -648,8 +693,8 @@ _MUNICIPAL_PLACE_FIRST = re.compile(r"^(?!.*\b(?:university|college)\b).+?\s+(?:
 def _place_variants(place: str) -> list[str]:
     """The place as printed, then without a trailing 'City' ('Smiley City'), 'Ft.' spelled out, etc."""
     out = [place]
-    for pattern in (r"\s+city$", r"\s+(?:borough|village|town)$"):
-        stripped = re.sub(pattern, "", place, flags=re.I)
+    for pattern in _PLACE_SUFFIXES:
+        stripped = pattern.sub("", place)
         if stripped != place:
             out.append(stripped)
     return list(dict.fromkeys(out))
@@ -673,7 +718,7 @@ def resolve(
     agency_type: object = None,
     county: object = None,
     *,
-    county_history: Iterable[str] = (),
+    county_history: Iterable[str] | Mapping[str, int] = (),
     aliases: Sequence[str] = (),
     place_hints: Mapping[tuple[str, str], str] | None = None,
 ) -> Resolution:

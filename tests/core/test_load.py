@@ -128,3 +128,42 @@ def test_a_failing_derive_rolls_back_the_whole_batch(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         load_paths(db, SOME[2:], raw_root=tmp_path / "raw")
     assert fingerprint(db) == before
+
+
+def test_a_batch_repeating_a_row_key_is_refused_whole(tmp_path, monkeypatch):
+    """snapshot_rows has no index (migration 050): the loader checks the key on each batch instead."""
+    import warehouse.load
+
+    db = tmp_path / "w.duckdb"
+    load_paths(db, SOME[:2], raw_root=tmp_path / "raw")
+    before = fingerprint(db)
+    clean = warehouse.load.ice_lists.clean_columns
+
+    def twice(parsed, as_of):  # a (hypothetical) parser bug: the first row comes out twice
+        cols = clean(parsed, as_of)
+        return {f: [v[0], *v] for f, v in cols.items()}
+
+    monkeypatch.setattr(warehouse.load.ice_lists, "clean_columns", twice)
+    with pytest.raises(ValueError, match="would be written twice"):
+        load_paths(db, SOME[2:4], raw_root=tmp_path / "raw")
+    assert fingerprint(db) == before
+
+
+def test_migration_050_keeps_every_row_of_an_indexed_snapshot_rows(tmp_path):
+    from warehouse.db import migrate, migration_files
+
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("CREATE TABLE schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+    for path in migration_files():
+        if path.name < "050":  # the schema as it stood before
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_migrations VALUES (?, now())", [path.name])
+    con.execute("INSERT INTO snapshot_rows (snapshot_id, row_number, model, agency_name, signed) VALUES "
+                "('s1', 2, 'TFM', 'A County Sheriff''s Office', DATE '2025-02-03'), ('s1', 3, 'JEM', 'B Police', NULL)")
+    before = con.execute("SELECT * FROM snapshot_rows ORDER BY ALL").fetchall()
+    assert "050_snapshot_rows_unindexed.sql" in migrate(con)
+    assert con.execute("SELECT * FROM snapshot_rows ORDER BY ALL").fetchall() == before
+    assert not con.execute("SELECT * FROM duckdb_constraints() WHERE table_name = 'snapshot_rows' "
+                           "AND constraint_type = 'PRIMARY KEY'").fetchall()
+    assert con.execute("SELECT count(*) FROM snapshot_summary").fetchone() == (0,)  # views rebuilt over it
+    con.close()

@@ -35,7 +35,7 @@ def _parsed(signed: list[object] | None) -> ParsedList:
     fields = ("state", "agency", "support_type") + (("signed",) if signed is not None else ())
     rows = [RawRow(i + 2, {"state": "TEXAS", "agency": f"A{i}", "support_type": "Task Force Model",
                            **({"signed": s} if signed is not None else {})}) for i, s in enumerate(signed or [None])]
-    return ParsedList("Sheet1", "|".join(fields), fields, [], rows)
+    return ParsedList.from_rows("Sheet1", "|".join(fields), fields, [], rows)
 
 
 def test_swapped_files_are_read_by_content():

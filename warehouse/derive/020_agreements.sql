@@ -3,39 +3,65 @@
 -- duplicates: identical rows, or rows differing in SIGNED, TYPE or COUNTY) is one agreement whose
 -- values come from the first of those rows in file order. Listing periods are runs of consecutive
 -- participating snapshots; a gap ends one period and a re-appearance starts the next.
+--
+-- Two passes over the rows build two small tables that 030 and 040 work from too: one row per
+-- agreement (_agreement_rows, which also numbers the agreements, so that later steps group, order and
+-- join on an integer rather than on agreement_id strings) and one row per listing period (_periods).
 
 CREATE OR REPLACE TEMP TABLE _psnap AS
-SELECT snapshot_id, as_of, row_number() OVER (ORDER BY as_of, file_name, snapshot_id) AS ord
-FROM snapshots WHERE status = 'published' AND list_kind = 'participating';
+SELECT snapshot_id, as_of, ord FROM _snap WHERE list_kind = 'participating';
 
-CREATE OR REPLACE TEMP TABLE _presence AS
-SELECT r.agency_id, r.model, r.agency_id || ':' || r.model AS agreement_id, p.snapshot_id, p.as_of, p.ord,
-       arg_min(coalesce(r.state, 'XX'), r.row_number) AS state,
-       arg_min(r.signed, r.row_number) AS signed,
-       arg_min(r.moa_url, r.row_number) AS moa_url,
-       arg_min(r.addendum_url, r.row_number) AS addendum_url,
-       arg_min(r.county, r.row_number) AS county,
-       arg_min(r.agency_type, r.row_number) AS agency_type
-FROM snapshot_rows r JOIN _psnap p USING (snapshot_id)
-WHERE r.agency_id IS NOT NULL
-GROUP BY r.agency_id, r.model, p.snapshot_id, p.as_of, p.ord;
+-- Per agreement: the latest printed SIGNED, MOA and ADDENDUM (latest snapshot, then first row in file
+-- order: `pos` as in 010), the first and last listing, and whether any value that 030 compares
+-- differs between the agreement's rows (when none does, no listing can differ from the one before).
+CREATE OR REPLACE TEMP TABLE _agreement_rows AS
+SELECT row_number() OVER (ORDER BY agency_id, model) AS agreement, *
+FROM (
+    SELECT agency_id, model,
+           arg_max(signed, pos) FILTER (WHERE signed IS NOT NULL) AS signed,
+           arg_max(moa_url, pos) FILTER (WHERE moa_url IS NOT NULL) AS moa_url,
+           arg_max(addendum_url, pos) FILTER (WHERE addendum_url IS NOT NULL) AS addendum_url,
+           min(ord) AS first_ord, max(ord) AS last_ord,
+           coalesce(min(signed) <> max(signed) OR min(moa_url) <> max(moa_url)
+                    OR min(addendum_url) <> max(addendum_url) OR min(county) <> max(county)
+                    OR min(agency_type) <> max(agency_type), false) AS values_vary
+    FROM (
+        SELECT r.agency_id, r.model, r.signed, r.moa_url, r.addendum_url, r.county, r.agency_type, p.ord,
+               p.ord * 4294967296 - r.row_number AS pos
+        FROM snapshot_rows r JOIN _psnap p USING (snapshot_id)
+        WHERE r.agency_id IS NOT NULL
+    )
+    GROUP BY agency_id, model
+);
+
+-- Listing periods (gaps and islands on the snapshot ordinal), with the agreement's state as listed in
+-- the period's first and last snapshot (the first row in file order there).
+CREATE OR REPLACE TEMP TABLE _periods AS
+SELECT agreement, min(ord) AS first_ord, max(ord) AS last_ord,
+       arg_min(state, ord) AS first_state, arg_max(state, ord) AS last_state
+FROM (
+    SELECT *, ord - row_number() OVER (PARTITION BY agreement ORDER BY ord) AS island
+    FROM (
+        SELECT a.agreement, p.ord, arg_min(coalesce(r.state, 'XX'), r.row_number) AS state
+        FROM snapshot_rows r JOIN _psnap p USING (snapshot_id)
+        JOIN _agreement_rows a ON a.agency_id = r.agency_id AND a.model = r.model
+        GROUP BY a.agreement, p.ord
+    )
+)
+GROUP BY agreement, island;
 
 DELETE FROM agreements;
 INSERT INTO agreements
-WITH stepped AS (
-    SELECT *, ord - lag(ord) OVER (PARTITION BY agreement_id ORDER BY ord) AS step FROM _presence
-), agg AS (
-    SELECT agreement_id, any_value(agency_id) AS agency_id, arg_max(state, ord) AS state, any_value(model) AS model,
-           arg_max(signed, ord) FILTER (WHERE signed IS NOT NULL) AS signed,
-           arg_max(moa_url, ord) FILTER (WHERE moa_url IS NOT NULL) AS moa_url,
-           arg_max(addendum_url, ord) FILTER (WHERE addendum_url IS NOT NULL) AS addendum_url,
-           min(as_of) AS first_seen, max(as_of) AS last_seen,
-           arg_min(snapshot_id, ord) AS first_snapshot_id, arg_max(snapshot_id, ord) AS last_snapshot_id,
-           1 + count(*) FILTER (WHERE step > 1) AS times_listed, max(ord) AS last_ord
-    FROM stepped GROUP BY agreement_id
+WITH listed AS (
+    SELECT agreement, arg_max(last_state, last_ord) AS state, count(*) AS times_listed
+    FROM _periods GROUP BY agreement
 )
-SELECT a.agreement_id, a.agency_id, a.state, a.model, a.signed, a.moa_url, a.addendum_url,
-       a.first_seen, a.last_seen, a.first_snapshot_id, a.last_snapshot_id, a.times_listed,
+SELECT a.agency_id || ':' || a.model, a.agency_id, l.state, a.model, a.signed, a.moa_url, a.addendum_url,
+       f.as_of, z.as_of, f.snapshot_id, z.snapshot_id, l.times_listed,
        CASE WHEN nx.ord IS NULL THEN 'active' ELSE 'ended' END,
        nx.as_of
-FROM agg a LEFT JOIN _psnap nx ON nx.ord = a.last_ord + 1;
+FROM _agreement_rows a
+JOIN listed l USING (agreement)
+JOIN _psnap f ON f.ord = a.first_ord
+JOIN _psnap z ON z.ord = a.last_ord
+LEFT JOIN _psnap nx ON nx.ord = a.last_ord + 1;
