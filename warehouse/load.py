@@ -506,7 +506,7 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot]
     finally:
         con.unregister("_snaps")
     tables = [_rows_table(sid, rows) for sid, rows in all_rows]
-    con.register("_batch", pa.concat_tables(tables).combine_chunks() if tables else _rows_table("", []))
+    con.register("_batch", pa.concat_tables(tables) if tables else _rows_table("", []))
     try:
         # The key of snapshot_rows (migration 050 explains why it has no index), checked on the batch.
         repeated = con.execute("SELECT snapshot_id, row_number, model FROM _batch GROUP BY ALL HAVING count(*) > 1 "
