@@ -165,5 +165,7 @@ def test_migration_050_keeps_every_row_of_an_indexed_snapshot_rows(tmp_path):
     assert con.execute("SELECT * FROM snapshot_rows ORDER BY ALL").fetchall() == before
     assert not con.execute("SELECT * FROM duckdb_constraints() WHERE table_name = 'snapshot_rows' "
                            "AND constraint_type = 'PRIMARY KEY'").fetchall()
+    assert con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'snapshot_rows' "
+                       "AND NOT is_nullable ORDER BY column_index").fetchall() == [("snapshot_id",), ("row_number",), ("model",)]
     assert con.execute("SELECT count(*) FROM snapshot_summary").fetchone() == (0,)  # views rebuilt over it
     con.close()
