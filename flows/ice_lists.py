@@ -314,8 +314,7 @@ def _expand(models: list[tuple[str, ...]], fixable: list[bool], state: list, age
         note = notes[i]
         for model in models[i]:
             row_state, row_notes, row_key = state[i], note, name_key[i]
-            moved = (normalize.fixed_state(row_state, agency_name[i], model, signed[i])
-                     if fixable[i] and signed[i] is not None else None)
+            moved = normalize.fixed_state(row_state, agency_name[i], model, signed[i]) if fixable[i] else None
             if moved:
                 row_notes = "; ".join(filter(None, [note, f"listed under {row_state}; moved to {moved} (ICE verified fix)"]))
                 row_state, row_key = moved, identity.name_key(agency_name[i], moved)

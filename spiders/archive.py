@@ -86,18 +86,16 @@ class RawArchive:
     ) -> tuple[Sighting, bool]:
         """Store `body` (once) and record this sighting. Returns the sighting and whether it was new."""
         digest, is_new = self._store(body)
-        sighting = Sighting(
-            sha256=digest,
-            source=source,
-            url=url,
-            file_name=safe_file_name(file_name),
-            fetched_at=fetched_at or utc_now(),
-            size=len(body),
-            status=status,
-            headers=dict(headers or {}),
-        )
+        return self._sight(digest, len(body), source=source, url=url, file_name=file_name, fetched_at=fetched_at,
+                           status=status, headers=headers), is_new
+
+    def _sight(self, digest: str, size: int, *, source: str, url: str, file_name: str, fetched_at: str | None,
+               status: int | None = None, headers: dict[str, str] | None = None) -> Sighting:
+        """Record one sighting of stored bytes (the file name made safe, the time now unless given)."""
+        sighting = Sighting(sha256=digest, source=source, url=url, file_name=safe_file_name(file_name),
+                            fetched_at=fetched_at or utc_now(), size=size, status=status, headers=dict(headers or {}))
         self._append(sighting)
-        return sighting, is_new
+        return sighting
 
     def _store(self, body: bytes) -> tuple[str, bool]:
         """Write the bytes under their digest unless they are there already: (digest, whether new)."""
@@ -148,13 +146,8 @@ class RawArchive:
                 stored = list(pool.map(read_and_store, files))
         else:
             stored = [read_and_store(p) for p in files]
-        out = []
-        for p, mtime, size, digest, is_new in stored:
-            sighting = Sighting(sha256=digest, source=source, url=p.resolve().as_uri(), file_name=safe_file_name(p.name),
-                                fetched_at=mtime, size=size)
-            self._append(sighting)
-            out.append((sighting, is_new))
-        return out
+        return [(self._sight(digest, size, source=source, url=p.resolve().as_uri(), file_name=p.name, fetched_at=mtime),
+                 is_new) for p, mtime, size, digest, is_new in stored]
 
     def _append(self, sighting: Sighting) -> None:
         """Log a sighting once: the same file seen at the same URL and time is not logged again."""
