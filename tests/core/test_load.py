@@ -169,3 +169,34 @@ def test_migration_050_keeps_every_row_of_an_indexed_snapshot_rows(tmp_path):
                        "AND NOT is_nullable ORDER BY column_index").fetchall() == [("snapshot_id",), ("row_number",), ("model",)]
     assert con.execute("SELECT count(*) FROM snapshot_summary").fetchone() == (0,)  # views rebuilt over it
     con.close()
+
+
+def test_the_writer_stores_text_without_fsst(tmp_path):
+    """FSST's analysis took half of a backfill's commit; the writer's checkpoints store text by dictionary
+    or plainly instead. Long distinct URLs are what FSST would otherwise be chosen for."""
+    from warehouse.db import writer
+
+    db = tmp_path / "w.duckdb"
+    with writer(db) as con:
+        con.execute("CREATE TABLE urls AS SELECT 'https://www.ice.gov/doc-library/287g/moa/' || i || "
+                    "'-county-sheriffs-office-moa.pdf' AS url FROM range(60000) t(i)")
+    con = duckdb.connect(str(db), read_only=True)
+    used = {c for (c,) in con.execute("SELECT DISTINCT compression FROM pragma_storage_info('urls')").fetchall()}
+    con.close()
+    assert used and not {c for c in used if "FSST" in c.upper()}
+
+
+def test_a_small_batch_goes_in_on_one_thread_and_the_setting_comes_back():
+    from warehouse.load import ROW_GROUP_ROWS, _one_thread_if_small
+
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    threads = lambda: con.execute("SELECT current_setting('threads')").fetchone()[0]  # noqa: E731
+    with _one_thread_if_small(con, 26_652):
+        assert threads() == 1
+    assert threads() == 2
+    with pytest.raises(ValueError), _one_thread_if_small(con, 10):
+        raise ValueError("refused batch")
+    assert threads() == 2
+    with _one_thread_if_small(con, ROW_GROUP_ROWS):  # a large batch keeps every thread
+        assert threads() == 2
