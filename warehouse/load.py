@@ -167,7 +167,7 @@ def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
     s = cand.sighting
     parsed = LIST_PARSERS[source](body)
     ident = snapshot_identity.decide(parsed, s.file_name, manifest=cand.manifest, fetched_at=_parse_time(s.fetched_at))
-    rows = _records_table(ice_lists.clean_columns(parsed, ident.as_of))
+    rows = _cleaned_table(parsed, ident.as_of)
     notes = list(ident.notes)
     if parsed.unknown_columns:
         notes.append("unknown column(s) ignored: " + ", ".join(parsed.unknown_columns))
@@ -429,8 +429,10 @@ _ROW_COLUMNS = [
 _ROW_TYPES = {"row_number": pa.int32(), "signed": pa.date32()}
 
 
-def _records_table(columns: dict[str, list]) -> pa.Table:
-    """Cleaned columns (`ice_lists.RECORD_FIELDS`) as an Arrow table: compact to hand between processes."""
+def _cleaned_table(parsed: ice_lists.ParsedList, as_of: date | None) -> pa.Table:
+    """A parsed list's rows cleaned for `as_of` (`ice_lists.clean_columns`), as an Arrow table: compact
+    to hand between processes."""
+    columns = ice_lists.clean_columns(parsed, as_of)
     return pa.table({c: pa.array(columns[c], type=_ROW_TYPES.get(c, pa.string())) for c in ice_lists.RECORD_FIELDS})
 
 
@@ -512,7 +514,7 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot]
         rows = snap.rows
         if as_of != snap.as_of and snap.source in LIST_PARSERS:
             # SIGNED cleaning depends on the as-of: redo it for the date decided across all names.
-            rows = _records_table(ice_lists.clean_columns(LIST_PARSERS[snap.source](archive.read(snap.sha256)), as_of))
+            rows = _cleaned_table(LIST_PARSERS[snap.source](archive.read(snap.sha256)), as_of)
         all_rows.append((snap.snapshot_id, rows))
         records.append((snap.snapshot_id, snap.sha256, snap.source, list_kind, as_of, basis, file_name, all_names,
                         snap.sheet_name, snap.header, snap.row_count, "; ".join(dict.fromkeys(snap.notes)) or None,
