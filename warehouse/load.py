@@ -263,8 +263,8 @@ def _collector_paused() -> Iterator[None]:
     A load allocates hundreds of thousands of small objects (cells, rows, resolutions) next to large
     long-lived reference data; every full collection would walk all of it again, which costs more
     than a third of a large backfill. Loads make next to no reference cycles, so nothing is lost by
-    leaving collection until the load ends. Frozen objects are also left alone by forked parse workers, whose
-    own collections would otherwise touch, and so copy, every inherited page.
+    leaving collection until the load ends. Frozen objects are also left alone by forked parse
+    workers, whose own collections would otherwise touch, and so copy, every inherited page.
     """
     was_enabled = gc.isenabled()
     gc.disable()
