@@ -81,10 +81,17 @@ def writer(db_path: Path | str, wait_seconds: float = 300.0) -> Iterator[duckdb.
     Its checkpoints compress text by dictionary but not by FSST: analysing every string column for
     FSST took about 0.07 s of the 0.17 s commit of the bundled sample's backfill (measured), for a
     warehouse file only about a tenth smaller.
+
+    Every commit is a checkpoint (`checkpoint_threshold` 0): a load's transaction goes straight into
+    the database file instead of into the write-ahead log first and the file again when the
+    connection closes. The writer closes right after its load, so nothing is checkpointed more
+    often than before; the data is written once instead of twice (the bundled sample's commit and
+    close: 0.14 → 0.12 s, medians of eight).
     """
     con = connect(db_path, read_only=False, wait_seconds=wait_seconds)
     try:
         con.execute("SET disabled_compression_methods = 'fsst'")
+        con.execute("SET checkpoint_threshold = '0b'")
         migrate(con)
         yield con
     finally:

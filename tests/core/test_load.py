@@ -186,6 +186,22 @@ def test_the_writer_stores_text_without_fsst(tmp_path):
     assert used and not {c for c in used if "FSST" in c.upper()}
 
 
+def test_a_writer_commit_goes_into_the_database_file_not_the_log(tmp_path):
+    """The load's data is written once, at its commit: no write-ahead log is left to replay at close."""
+    from warehouse.db import writer
+
+    db = tmp_path / "w.duckdb"
+    wal = tmp_path / "w.duckdb.wal"
+    with writer(db) as con:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("CREATE TABLE urls AS SELECT 'https://www.ice.gov/' || i AS url FROM range(50000) t(i)")
+        con.execute("COMMIT")
+        assert not wal.exists() or wal.stat().st_size == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM urls").fetchone() == (50000,)
+    con.close()
+
+
 def test_a_small_batch_goes_in_on_one_thread_and_the_setting_comes_back():
     from warehouse.load import ROW_GROUP_ROWS, _one_thread_if_small
 
