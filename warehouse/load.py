@@ -421,33 +421,30 @@ def _record_failure(con: duckdb.DuckDBPyConnection, cand: Candidate, msg: str) -
     con.execute("INSERT INTO load_errors VALUES (?, ?, ?, now())", [s.sha256, s.file_name, msg])
 
 
-_ROW_COLUMNS = [
-    "snapshot_id", "row_number", "model", "state", "agency_name", "name_key", "agency_id", "agency_type",
-    "county", "signed", "moa_url", "addendum_url", "notes", "raw_state", "raw_agency", "raw_type",
-    "raw_county", "raw_support_type", "raw_signed", "raw_moa", "raw_addendum",
-]
 _ROW_TYPES = {"row_number": pa.int32(), "signed": pa.date32()}
 
 
 def _cleaned_table(parsed: ice_lists.ParsedList, as_of: date | None) -> pa.Table:
     """A parsed list's rows cleaned for `as_of` (`ice_lists.clean_columns`), as an Arrow table: compact
     to hand between processes."""
-    columns = ice_lists.clean_columns(parsed, as_of)
+    return _record_table(ice_lists.clean_columns(parsed, as_of))
+
+
+def _record_table(columns: dict[str, list]) -> pa.Table:
+    """Cleaned rows, given by column, as an Arrow table of `ice_lists.RECORD_FIELDS`."""
     return pa.table({c: pa.array(columns[c], type=_ROW_TYPES.get(c, pa.string())) for c in ice_lists.RECORD_FIELDS})
 
 
-def _rows_table(snapshot_id: str, rows: list[dict] | pa.Table) -> pa.Table:
-    """One snapshot's rows as a snapshot_rows-shaped Arrow table."""
-    if isinstance(rows, pa.Table):
-        table = rows
-    else:
-        table = pa.table({c: pa.array([r.get(c) for r in rows], type=_ROW_TYPES.get(c, pa.string()))
-                          for c in _ROW_COLUMNS[1:]})
-    n = table.num_rows
-    return pa.table({c: pa.repeat(pa.scalar(snapshot_id, pa.string()), n) if c == "snapshot_id"
-                     else table.column(c) if c in table.column_names
-                     else pa.nulls(n, _ROW_TYPES.get(c, pa.string()))
-                     for c in _ROW_COLUMNS})
+def _rows_batch(snapshot_rows: list[tuple[str, list[dict] | pa.Table]]) -> pa.Table:
+    """Every snapshot's cleaned rows in one Arrow table, with their snapshot_id: the batch for
+    `snapshot_rows` (agency_id is filled by the derive). One concatenation and one id column for
+    the batch, rather than a table per snapshot."""
+    tables = [rows if isinstance(rows, pa.Table)
+              else _record_table({c: [r.get(c) for r in rows] for c in ice_lists.RECORD_FIELDS})
+              for _, rows in snapshot_rows]
+    batch = pa.concat_tables(tables) if tables else _record_table(dict.fromkeys(ice_lists.RECORD_FIELDS, []))
+    ids = [sid for (sid, _), table in zip(snapshot_rows, tables, strict=True) for _ in range(table.num_rows)]
+    return batch.add_column(0, "snapshot_id", pa.array(ids, pa.string()))
 
 
 ROW_GROUP_ROWS = 122_880  # DuckDB's row group: the unit it compresses and writes to disk
@@ -530,8 +527,7 @@ def _write_snapshots(con: duckdb.DuckDBPyConnection, snaps: list[ParsedSnapshot]
         con.execute("INSERT INTO snapshots BY NAME SELECT *, 'published' AS status, now() AS loaded_at FROM _snaps")
     finally:
         con.unregister("_snaps")
-    tables = [_rows_table(sid, rows) for sid, rows in all_rows]
-    batch = pa.concat_tables(tables) if tables else _rows_table("", [])
+    batch = _rows_batch(all_rows)
     con.register("_batch", batch)
     try:
         with _one_thread_if_small(con, batch.num_rows):
