@@ -141,6 +141,17 @@ def test_no_state():
     assert not res.resolved and res.reason
 
 
+@pytest.mark.parametrize("name", ["mississippi bureau of narcotics", "dept of safety", "texas a&m university",
+                                  "ſtate police", "ohio state highway patrol", "county sheriffs office"])
+def test_the_fast_state_body_match_agrees_with_the_case_blind_one(name):
+    """`_names_state_body` skips IGNORECASE on ASCII names, which is only right while the pattern is
+    written in lower case."""
+    from flows.jurisdictions.resolve import _STATE_BODY, _names_state_body
+
+    assert _STATE_BODY.pattern == _STATE_BODY.pattern.lower()
+    assert _names_state_body(name) == (_STATE_BODY.search(name) is not None)
+
+
 def test_overrides_csv_is_valid():
     counties = {c["county_fips"]: c["state"] for c in geography.counties()}
     overrides = load_overrides(OVERRIDES_CSV)
