@@ -41,7 +41,12 @@ def _is_lock_error(exc: Exception) -> bool:
 
 
 def connect(db_path: Path | str, *, read_only: bool = False, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, retrying while another process holds the write lock."""
+    """Open the warehouse, retrying while another process holds the write lock.
+
+    Every connection works in UTC, whatever the machine's zone: the warehouse's TIMESTAMP columns
+    hold UTC, and DuckDB turns a time-zone-aware value (a fetch time, `now()`) into one by the
+    session's zone, which is the machine's unless set.
+    """
     path = Path(db_path)
     if read_only and not path.exists():
         raise WarehouseMissing(f"{path}: no warehouse here yet (run `tracker run` or `tracker backfill` first)")
@@ -51,7 +56,9 @@ def connect(db_path: Path | str, *, read_only: bool = False, wait_seconds: float
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            con.execute("SET TimeZone = 'UTC'")
+            return con
         except duckdb.IOException as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from bench import synth
-from tests.conftest import SAMPLE
+from tests.conftest import REPO, SAMPLE
 from warehouse.load import load_paths
 
 PART = SAMPLE / "ice_287g" / "participating"
@@ -200,6 +200,32 @@ def test_a_writer_commit_goes_into_the_database_file_not_the_log(tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM urls").fetchone() == (50000,)
     con.close()
+
+
+def test_times_are_stored_in_utc_whatever_the_machine_zone(tmp_path):
+    """A load on a machine set to New York time stores the file's fetch time (its modification time)
+    and the load time in UTC, as the archive's log and the data dictionary have them."""
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    src = SAMPLE / "ice_287g" / "pending" / "pendingAgencies05292025am.xlsx"
+    db = tmp_path / "w.duckdb"
+    code = ("import sys; from warehouse.load import load_paths; "
+            "load_paths(sys.argv[1], [sys.argv[2]], raw_root=sys.argv[3])")
+    env = dict(os.environ, TZ="America/New_York", TRACKER_DATA_DIR=str(tmp_path / "data"))
+    subprocess.run([sys.executable, "-c", code, str(db), str(src), str(tmp_path / "raw")], env=env, check=True,
+                   cwd=REPO, timeout=300)
+    con = duckdb.connect(str(db), read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    fetched, seen, loaded = con.execute(
+        "SELECT r.fetched_at, f.fetched_at, s.loaded_at FROM raw_files r JOIN raw_file_sightings f USING (sha256) "
+        "JOIN snapshots s USING (sha256)").fetchone()
+    con.close()
+    mtime = datetime.fromtimestamp(src.stat().st_mtime, UTC).replace(microsecond=0, tzinfo=None)
+    assert fetched == seen == mtime
+    assert abs((datetime.now(UTC).replace(tzinfo=None) - loaded).total_seconds()) < 600
 
 
 def test_a_small_batch_goes_in_on_one_thread_and_the_setting_comes_back():
