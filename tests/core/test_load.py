@@ -50,6 +50,38 @@ def test_second_load_changes_nothing(tmp_path):
     assert fingerprint(db) == before
 
 
+def test_a_rerun_writes_nothing_and_a_new_sighting_is_recorded(tmp_path, monkeypatch):
+    """Sightings already in the warehouse are not written again; the same bytes seen at a new time are."""
+    import os
+
+    import warehouse.load
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in SOME[:2]:
+        shutil.copy(f, folder)
+    db = tmp_path / "w.duckdb"
+    load_paths(db, [folder], raw_root=tmp_path / "raw")
+    inserted: list[tuple[str, int]] = []
+    insert = warehouse.load._insert
+
+    def counting(con, table, columns, conflict=""):
+        inserted.append((table, len(next(iter(columns.values())))))
+        insert(con, table, columns, conflict)
+
+    monkeypatch.setattr(warehouse.load, "_insert", counting)
+    load_paths(db, [folder], raw_root=tmp_path / "raw")
+    assert inserted == []
+    touched = sorted(folder.iterdir())[0]
+    os.utime(touched, (touched.stat().st_atime, touched.stat().st_mtime + 3600))
+    load_paths(db, [folder], raw_root=tmp_path / "raw")
+    assert inserted == [("raw_files", 1), ("raw_file_sightings", 1)]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT sha256) FROM raw_file_sightings").fetchone() == (3, 2)
+    assert con.execute("SELECT count(*) FROM raw_files").fetchone() == (2,)
+    con.close()
+
+
 def test_loading_in_any_order_gives_the_same_warehouse(tmp_path):
     a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
     load_paths(a, SOME, raw_root=tmp_path / "raw")
