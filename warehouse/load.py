@@ -122,12 +122,6 @@ def _parse_time(text: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _naive_utc(text: str | None) -> datetime | None:
-    """A fetch time as the warehouse's TIMESTAMP columns hold it: UTC, without a zone."""
-    parsed = _parse_time(text)
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed else None
-
-
 def _loadable(f: Path) -> bool:
     """Workbooks, and CSVs whose columns are a known roster (a folder's manifest.csv is not)."""
     if f.name.startswith(("~$", ".")) or f.suffix.lower() not in LOADABLE_SUFFIXES:
@@ -406,31 +400,33 @@ def _record_sightings(con: duckdb.DuckDBPyConnection, candidates: list[Candidate
     seen = [c.sighting for c in candidates]
     if not seen:
         return
-    times = pa.array([_parse_time(s.fetched_at) for s in seen], type=pa.timestamp("us", tz="UTC"))
-    con.register("_seen", pa.table({"sha256": pa.array([s.sha256 for s in seen]),
-                                    "url": pa.array([s.url for s in seen]), "fetched_at": times}))
+    key = pa.table({
+        "i": pa.array(range(len(seen)), pa.int32()), "sha256": pa.array([s.sha256 for s in seen]),
+        "url": pa.array([s.url for s in seen]),
+        "fetched_at": pa.array([_parse_time(s.fetched_at) for s in seen], type=pa.timestamp("us", tz="UTC")),
+    })
+    con.register("_seen", key)
     try:
-        recorded = set(con.execute(
-            """SELECT r.sha256, r.url, r.fetched_at FROM raw_file_sightings r
-               JOIN _seen s ON r.sha256 = s.sha256 AND r.url = s.url AND r.fetched_at = s.fetched_at""").fetchall())
+        recorded = {i for (i,) in con.execute(
+            """SELECT i FROM _seen s SEMI JOIN raw_file_sightings r
+               ON r.sha256 = s.sha256 AND r.url = s.url AND r.fetched_at = s.fetched_at""").fetchall()}
     finally:
         con.unregister("_seen")
-    if recorded:
-        new = [i for i, s in enumerate(seen) if (s.sha256, s.url, _naive_utc(s.fetched_at)) not in recorded]
-        if not new:
-            return
-        seen, times = [seen[i] for i in new], times.take(pa.array(new, pa.int32()))
+    new = [i for i in range(len(seen)) if i not in recorded]
+    if not new:
+        return
+    seen, key = [seen[i] for i in new], key.take(pa.array(new, pa.int32()))
     _insert(con, "raw_files", {
-        "sha256": pa.array([s.sha256 for s in seen]), "size": pa.array([s.size for s in seen], pa.int64()),
+        "sha256": key["sha256"], "size": pa.array([s.size for s in seen], pa.int64()),
         "source": pa.array([s.source for s in seen]), "file_name": pa.array([s.file_name for s in seen]),
-        "url": pa.array([s.url for s in seen]), "fetched_at": times,
+        "url": key["url"], "fetched_at": key["fetched_at"],
         "archive_path": pa.array([str(archive.object_path(s.sha256).relative_to(archive.root)) for s in seen]),
         "parse_status": pa.array(["pending"] * len(seen)),
     }, "ON CONFLICT DO NOTHING")
     _insert(con, "raw_file_sightings", {
-        "sha256": pa.array([s.sha256 for s in seen]), "source": pa.array([s.source for s in seen]),
-        "file_name": pa.array([s.file_name for s in seen]), "url": pa.array([s.url for s in seen]),
-        "fetched_at": times, "http_status": pa.array([s.status for s in seen], pa.int32()),
+        "sha256": key["sha256"], "source": pa.array([s.source for s in seen]),
+        "file_name": pa.array([s.file_name for s in seen]), "url": key["url"],
+        "fetched_at": key["fetched_at"], "http_status": pa.array([s.status for s in seen], pa.int32()),
         "headers": pa.array([json.dumps(s.headers) for s in seen]),
     }, "ON CONFLICT DO NOTHING")
 
