@@ -2,22 +2,25 @@
 
 ICE's file names carry the list and a date in many spellings (`participatingAgencies05292025am`,
 `287gParticipatingAgencies091526pm`, `ParticipatingAgency091826am`, `… copy`, `…_b`, a time
-appended, `090022025` for 2025-09-02); archive captures carry a capture timestamp
-(`ParticipatingEntities-20210131051047`). Names lie, so the content decides:
+appended, `090022025` for 2025-09-02; renamed copies may write `2025-05-29` or `5-29-25`); archive
+captures carry a capture timestamp (`ParticipatingEntities-20210131051047`). Names lie, so the
+content decides:
 
 - list kind: a participating list always has SIGNED, a pending list never does (ICE once published
   each under the other's name). The content wins; the disagreement is noted.
 - as-of: a manifest entry if given; else the name's date (or capture time); else the fetch time;
-  else the newest SIGNED date. An as-of earlier than the newest SIGNED date is a typo: the year is
-  corrected (or the newest SIGNED date used) and the correction noted.
+  else the newest SIGNED date. An as-of earlier than the newest SIGNED date, or after today, is a
+  typo: the year is corrected (or the newest SIGNED date used) and the correction noted; a pending
+  list (no SIGNED) with an impossible date in its name falls back to its fetch time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flows.ice_lists import ParsedList
@@ -43,7 +46,7 @@ class Identity:
     notes: list[str] = field(default_factory=list)
 
 
-_CAPTURE = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?(?!\d)")
+FIRST_LIST_DATE = date(2005, 1, 1)  # no 287(g) list is older (the earliest archived roster: 2007)
 
 
 def _kind_from_name(lower: str) -> str | None:
@@ -93,7 +96,30 @@ def hints_from_name(file_name: str) -> NameHints:
         if parsed:
             return NameHints(kind, parsed, "file_name")
         return NameHints(kind, None, None, f"date digits '{run.group(0)}' in the file name are not a date")
+    separated = _separated_date(stem[anchor:])
+    if separated:
+        return NameHints(kind, separated, "file_name")
     return NameHints(kind, None, None)
+
+
+# Dates written with separators, as people rename downloads: 2025-05-29, 05-29-2025, 5_29_25, 5.29.25.
+_ISO_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
+_US_DATE = re.compile(r"(?<!\d)(\d{1,2})[-_.](\d{1,2})[-_.](\d{4}|\d{2})(?!\d)(\s*[AaPp][Mm]\b)?")
+
+
+def _separated_date(text: str) -> date | None:
+    """The first separated date in a name (ISO, else US order); a clock time like `12.15.07 AM` (as
+    macOS appends to a saved copy) is not one."""
+    for m in _ISO_DATE.finditer(text):
+        with contextlib.suppress(ValueError):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    for m in _US_DATE.finditer(text):
+        year = m.group(3)
+        if len(year) == 2 and "." in m.group(0) and m.group(4) and m.group(4)[0].isspace():  # HH.MM.SS AM
+            continue
+        with contextlib.suppress(ValueError):
+            return date(int(year) + (2000 if len(year) == 2 else 0), int(m.group(1)), int(m.group(2)))
+    return None
 
 
 def decide(
@@ -118,18 +144,26 @@ def decide(
             f"file name says {hints.list_kind} but the content is a {content_kind} list "
             f"({'has' if parsed.has_signed else 'no'} SIGNED column): read as {content_kind}"
         )
-    ceiling = (fetched_at.date() if fetched_at else None) or today or date.today()
+    # Dates outside [FIRST_LIST_DATE, tomorrow by the clock] are typos (or a zip tool's 1980 mtime);
+    # the clock bounds the future, as a file's mtime may be older than its content.
+    latest = (today or date.today()) + timedelta(days=1)
+    fetched = fetched_at.date() if fetched_at and FIRST_LIST_DATE <= fetched_at.date() <= latest else None
+    ceiling = fetched or today or date.today()
     signed = [d for d in parsed.signed_dates() if d <= ceiling]
     newest = max(signed) if signed else None
-    if hints.as_of:
-        as_of, basis = hints.as_of, hints.basis or "file_name"
-    elif fetched_at:
-        as_of, basis = fetched_at.date(), "fetch_time"
+    name_as_of = hints.as_of
+    if name_as_of and not FIRST_LIST_DATE <= name_as_of <= latest and not newest:
+        notes.append(f"date {name_as_of} in the file name is impossible: not used")
+        name_as_of = None  # with SIGNED dates it is corrected below instead
+    if name_as_of:
+        as_of, basis = name_as_of, hints.basis or "file_name"
+    elif fetched:
+        as_of, basis = fetched, "fetch_time"
     elif newest:
         as_of, basis = newest, "newest_signed"
     else:
         raise ValueError("no date in the file name, no fetch time and no SIGNED dates: as-of unknown")
-    if newest and as_of < newest:
+    if newest and (as_of < newest or as_of > latest):
         corrected = None
         for year in (newest.year, newest.year + 1):
             try:
@@ -140,7 +174,8 @@ def decide(
                 corrected = candidate
                 break
         fixed = corrected or newest
-        notes.append(f"as-of {as_of} from the {basis.replace('_', ' ')} is before the newest SIGNED {newest}: read as {fixed}")
+        why = f"is before the newest SIGNED {newest}" if as_of < newest else "is in the future"
+        notes.append(f"as-of {as_of} from the {basis.replace('_', ' ')} {why}: read as {fixed}")
         as_of, basis = fixed, f"{basis}_corrected"
     return Identity(content_kind, as_of, basis, notes)
 
