@@ -5,10 +5,10 @@ raising on odd input. The raw value is always kept beside the cleaned one by the
 correction made here can be seen and undone.
 
 - text: NBSP and other odd spaces → space, curly quotes → straight, runs of spaces collapsed.
-- state: full names in any case, typos (`PENNSLYVANIA`, `UTAHJ`, `WEST VIRIGINA`) and USPS codes
-  → USPS code, territories included.
-- model: by keyword → JEM (jail), TFM (task force), WSO (warrant service); older `Jail & Task Force`
-  → both.
+- state: full names in any case, typos (`PENNSLYVANIA`, `UTAHJ`, `WEST VIRIGINA`), USPS codes and
+  AP abbreviations (`Mass.`, `N.C.`, `S. Dakota`) → USPS code, territories included.
+- model: by keyword → JEM (jail), TFM (task force), WSO (warrant service), or the codes themselves;
+  older `Jail & Task Force` → both.
 - agency type: County / Municipality / State Agency / Tribal (typos like `Muncipality` included).
 - county: `#N/A`, `N/A` → None; ICE's verified corrections applied (flows/reference/).
 - signed: Excel dates, ISO or US text → date; impossible years (`5025`) repaired with a note.
@@ -31,6 +31,9 @@ _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u0060": "'",
                          "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2013": "-", "\u2014": "-"})
 _WHITESPACE = re.compile(r"\s+")
+_COMPASS = re.compile(r"^([NSW])\.? ")  # N. Carolina, S Dakota, W. Virginia
+_COMPASS_WORDS = {"N": "NORTH ", "S": "SOUTH ", "W": "WEST "}
+_MODEL_CODES = re.compile(r"\b(jem|tfm|wso)\b")
 _NOT_STATE_CHARS = re.compile(r"[^A-Z .,]")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
@@ -62,6 +65,10 @@ def _state_names() -> dict[str, str]:
     names["NORTHERN MARIANA ISLANDS"] = "MP"
     names["COMMONWEALTH OF THE NORTHERN MARIANA ISLANDS"] = "MP"
     names["US VIRGIN ISLANDS"] = names["U.S. VIRGIN ISLANDS"] = "VI"
+    for st in us.states.STATES_AND_TERRITORIES:  # AP style, as news and hand-made lists write them
+        if st.ap_abbr:
+            names.setdefault(st.ap_abbr.upper().rstrip("."), st.abbr)
+    names["TEX"], names["WEST VA"] = "TX", "WV"
     return names
 
 
@@ -72,7 +79,7 @@ def state_code(value: object) -> str | None:
     if not text:
         return None
     key = _NOT_STATE_CHARS.sub("", text.upper()).strip(" .,")
-    key = _WHITESPACE.sub(" ", key)
+    key = _COMPASS.sub(lambda m: _COMPASS_WORDS[m.group(1)], _WHITESPACE.sub(" ", key))
     names = _state_names()
     if key in names:
         return names[key]
@@ -96,12 +103,13 @@ MODELS = ("JEM", "TFM", "WSO")
 def models(value: object) -> tuple[str, ...]:
     """Models named by a SUPPORT TYPE cell, by keyword; () when none is recognised."""
     text = (clean_text(value) or "").lower()
+    codes = set(_MODEL_CODES.findall(text))  # JEM, TFM/WSO, `Warrant Service Officer (WSO)`
     found = []
-    if "jail" in text:
+    if "jail" in text or "jem" in codes:
         found.append("JEM")
-    if "task" in text:
+    if "task" in text or "tfm" in codes:
         found.append("TFM")
-    if "warrant" in text:
+    if "warrant" in text or "wso" in codes:
         found.append("WSO")
     return tuple(found)
 

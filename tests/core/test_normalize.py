@@ -14,6 +14,9 @@ from flows import normalize
         ("WEST VIRIGINA", "WV"), ("MCHIGAN", "MI"), ("UTAHJ", "UT"), ("UTAh", "UT"), ("AlABAMA", "AL"),
         ("GUAM", "GU"), ("NORTHERN MARIANA ISLANDS", "MP"), ("PUERTO RICO", "PR"), ("DELAWARE**", "DE"),
         ("NEW\u00a0YORK", "NY"), ("TX", "TX"), ("District of Columbia", "DC"),
+        # AP abbreviations and compass initials, as hand-made lists write them
+        ("Mass.", "MA"), ("Tex.", "TX"), ("N.C.", "NC"), ("W.Va.", "WV"), ("W. Va.", "WV"), ("S. Dakota", "SD"),
+        ("N Dakota", "ND"), ("Miss.", "MS"),
     ],
 )
 def test_state_codes(raw, code):
@@ -32,6 +35,8 @@ def test_unknown_state_is_none():
         ("Task Force Model ", ["TFM"]), ("Task Force Officer", ["TFM"]), ("Task Force", ["TFM"]),
         ("Warrant Service Officer", ["WSO"]), ("Warrant Services Officer", ["WSO"]),
         ("Warrant Service Office", ["WSO"]), ("Jail & Task Force", ["JEM", "TFM"]), ("", []), ("Other", []),
+        ("JEM", ["JEM"]), ("TFM/WSO", ["TFM", "WSO"]), ("Warrant Service Officer (WSO)", ["WSO"]),
+        ("Stemware", []),
     ],
 )
 def test_models_by_keyword(raw, models):
