@@ -5,8 +5,8 @@ several times a week; before 2025-02-20 the page carried an HTML table, preserve
 archive project. Every era is read through one path:
 
 - columns are found by header name (STATE, LAW ENFORCEMENT AGENCY, TYPE, COUNTY, SUPPORT TYPE,
-  SIGNED, MOA, ADDENDUM), never by position; unnamed and blank columns are ignored, unknown named
-  columns are reported;
+  SIGNED, MOA, ADDENDUM; asides like `(LEA)`, `:` or `*` ignored), never by position; unnamed and
+  blank columns are ignored, unknown named columns are reported;
 - a data row is any row with an agency or a support type; blank formatted rows are skipped;
 - each cell is cleaned by `flows.normalize`, the raw text kept beside it;
 - MOA and ADDENDUM URLs come from the cells' hyperlinks (or a URL typed in the cell).
@@ -17,6 +17,7 @@ list: not a workbook, zip bomb, no recognisable header, no data rows. It never r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -39,6 +40,8 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("state", "agency", "support_type")
 _LOOKUP = {name: fld for fld, names in HEADER_NAMES.items() for name in names}
+_ASIDE = re.compile(r"\([^)]*\)|[^A-Z0-9 ]")  # `AGENCY (LEA)`, `SIGNED:`, `SUPPORT TYPE*`
+_LOOSE_LOOKUP = {" ".join(_ASIDE.sub(" ", name).split()): fld for name, fld in _LOOKUP.items()}
 
 
 class ListError(ValueError):
@@ -123,7 +126,7 @@ def match_header(cells: list[object]) -> tuple[dict[int, str], list[str]] | None
         key = _header_key(cell)
         if not key:
             continue
-        fld = _LOOKUP.get(key)
+        fld = _LOOKUP.get(key) or _LOOSE_LOOKUP.get(" ".join(_ASIDE.sub(" ", key).split()))
         if fld and fld not in cols.values():
             cols[j] = fld
         else:

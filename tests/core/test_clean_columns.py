@@ -57,3 +57,17 @@ def test_several_models_and_a_verified_state_fix():
     assert recs[0] == usual[0]
     same = [k for k in RECORD_FIELDS if k not in ("row_number", "moa_url")]  # links are by position in the list
     assert [recs[4][k] for k in same] == [usual[2][k] for k in same]
+
+
+def test_headers_with_asides_are_read_by_name():
+    from bench import synth
+    from flows.ice_lists import parse_workbook
+
+    header = ("State", "Law Enforcement Agency (LEA)", "Type", "Support Type*", "Date Signed:", "MOA", "Notes")
+    body = synth.workbook([("TEXAS", "Travis County Sheriff's Office", "County", "JEM", "2025-02-03", "link", "x")],
+                          header=header)
+    parsed = parse_workbook(body)
+    assert parsed.header == "STATE|LAW ENFORCEMENT AGENCY|TYPE|SUPPORT TYPE|SIGNED|MOA"
+    assert parsed.unknown_columns == ["NOTES"]
+    (record,) = _records(parsed, date(2025, 3, 1))
+    assert (record["state"], record["model"], record["signed"]) == ("TX", "JEM", date(2025, 2, 3))
