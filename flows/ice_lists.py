@@ -25,7 +25,7 @@ from functools import lru_cache
 from flows import identity, normalize
 from flows.xlsx import WorkbookError, read_first_sheet
 
-PARSER_VERSION = "ice_lists/1"
+PARSER_VERSION = "ice_lists/2"
 
 # Header names seen in ICE's lists, by field. Matching is on upper-cased, space-collapsed text.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {

@@ -9,9 +9,9 @@ content decides:
 - list kind: a participating list always has SIGNED, a pending list never does (ICE once published
   each under the other's name). The content wins; the disagreement is noted.
 - as-of: a manifest entry if given; else the name's date (or capture time); else the fetch time;
-  else the newest SIGNED date. An as-of earlier than the newest SIGNED date, or after today, is a
-  typo: the year is corrected (or the newest SIGNED date used) and the correction noted; a pending
-  list (no SIGNED) with an impossible date in its name falls back to its fetch time.
+  else the newest SIGNED date. An as-of earlier than the newest SIGNED date is a typo: the year is
+  corrected (or the newest SIGNED date used) and the correction noted. One in the future is kept,
+  and the quality gate holds the snapshot back for review.
 """
 
 from __future__ import annotations
@@ -144,26 +144,22 @@ def decide(
             f"file name says {hints.list_kind} but the content is a {content_kind} list "
             f"({'has' if parsed.has_signed else 'no'} SIGNED column): read as {content_kind}"
         )
-    # Dates outside [FIRST_LIST_DATE, tomorrow by the clock] are typos (or a zip tool's 1980 mtime);
-    # the clock bounds the future, as a file's mtime may be older than its content.
+    # A file time outside [FIRST_LIST_DATE, tomorrow] is no fetch time (zip tools stamp 1980-01-01).
+    # A name's date in the future is left for the quality gate to hold back (flows/quality.py).
     latest = (today or date.today()) + timedelta(days=1)
     fetched = fetched_at.date() if fetched_at and FIRST_LIST_DATE <= fetched_at.date() <= latest else None
     ceiling = fetched or today or date.today()
     signed = [d for d in parsed.signed_dates() if d <= ceiling]
     newest = max(signed) if signed else None
-    name_as_of = hints.as_of
-    if name_as_of and not FIRST_LIST_DATE <= name_as_of <= latest and not newest:
-        notes.append(f"date {name_as_of} in the file name is impossible: not used")
-        name_as_of = None  # with SIGNED dates it is corrected below instead
-    if name_as_of:
-        as_of, basis = name_as_of, hints.basis or "file_name"
+    if hints.as_of:
+        as_of, basis = hints.as_of, hints.basis or "file_name"
     elif fetched:
         as_of, basis = fetched, "fetch_time"
     elif newest:
         as_of, basis = newest, "newest_signed"
     else:
         raise ValueError("no date in the file name, no fetch time and no SIGNED dates: as-of unknown")
-    if newest and (as_of < newest or as_of > latest):
+    if newest and as_of < newest:
         corrected = None
         for year in (newest.year, newest.year + 1):
             try:
@@ -174,8 +170,7 @@ def decide(
                 corrected = candidate
                 break
         fixed = corrected or newest
-        why = f"is before the newest SIGNED {newest}" if as_of < newest else "is in the future"
-        notes.append(f"as-of {as_of} from the {basis.replace('_', ' ')} {why}: read as {fixed}")
+        notes.append(f"as-of {as_of} from the {basis.replace('_', ' ')} is before the newest SIGNED {newest}: read as {fixed}")
         as_of, basis = fixed, f"{basis}_corrected"
     return Identity(content_kind, as_of, basis, notes)
 

@@ -60,21 +60,6 @@ def test_year_typo_in_name_is_corrected_from_signed_dates():
     assert ident.basis == "file_name_corrected"
 
 
-def test_a_future_date_in_the_name_is_corrected_from_signed_dates():
-    ident = decide(_parsed([date(2025, 5, 20)]), "participatingAgencies05292052am.xlsx",
-                   fetched_at=datetime(2026, 11, 29, 9, 0), today=date(2026, 11, 29))
-    assert (ident.as_of, ident.basis) == (date(2025, 5, 29), "file_name_corrected")
-    assert "in the future" in ident.notes[0]
-
-
-def test_an_impossible_date_in_a_pending_name_falls_back_to_the_fetch_time():
-    fetched = datetime(2025, 5, 30, 14, 0)
-    for name in ("pendingAgencies0530202pm.xlsx", "pendingAgencies05301925pm.xlsx"):  # years 9202 and 1925
-        ident = decide(_parsed(None), name, fetched_at=fetched, today=date(2026, 11, 29))
-        assert (ident.as_of, ident.basis) == (date(2025, 5, 30), "fetch_time"), name
-        assert "impossible" in ident.notes[0]
-
-
 def test_a_1980_mtime_is_not_a_fetch_time():
     # Zip tools stamp extracted files 1980-01-01: neither an as-of nor a bound on SIGNED dates.
     ident = decide(_parsed([date(2025, 3, 1)]), "participatingAgencies.xlsx", fetched_at=datetime(1980, 1, 1),
