@@ -61,10 +61,11 @@ def _state_names() -> dict[str, str]:
     for st in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
         names[st.name.upper()] = st.abbr
         names[st.abbr] = st.abbr
-    names["WASHINGTON DC"] = names["WASHINGTON, D.C."] = names["D.C."] = "DC"
-    names["NORTHERN MARIANA ISLANDS"] = "MP"
-    names["COMMONWEALTH OF THE NORTHERN MARIANA ISLANDS"] = "MP"
-    names["US VIRGIN ISLANDS"] = names["U.S. VIRGIN ISLANDS"] = "VI"
+    for alias, code in (("WASHINGTON DC", "DC"), ("WASHINGTON, D.C", "DC"), ("D.C", "DC"),
+                        ("NORTHERN MARIANA ISLANDS", "MP"), ("COMMONWEALTH OF THE NORTHERN MARIANA ISLANDS", "MP"),
+                        ("CNMI", "MP"), ("US VIRGIN ISLANDS", "VI"), ("U.S. VIRGIN ISLANDS", "VI"),
+                        ("UNITED STATES VIRGIN ISLANDS", "VI"), ("VIRGIN ISLANDS", "VI")):
+        names[alias] = code
     for st in us.states.STATES_AND_TERRITORIES:  # AP style, as news and hand-made lists write them
         if st.ap_abbr:
             names.setdefault(st.ap_abbr.upper().rstrip("."), st.abbr)
@@ -73,8 +74,10 @@ def _state_names() -> dict[str, str]:
 
 
 @lru_cache(maxsize=4096)
-def state_code(value: object) -> str | None:
-    """USPS code for a state or territory as printed (any case, typos, footnote stars)."""
+def state_code(value: object, *, fuzzy: bool = True) -> str | None:
+    """USPS code for a state or territory as printed (any case, footnote stars, abbreviations, and
+    with `fuzzy` typos too); the one state matcher of the project (ICE's lists, rosters, sanctuary
+    lists and jurisdiction resolution all use it)."""
     text = clean_text(value)
     if not text:
         return None
@@ -83,6 +86,8 @@ def state_code(value: object) -> str | None:
     names = _state_names()
     if key in names:
         return names[key]
+    if not fuzzy:
+        return None
     close = difflib.get_close_matches(key, [n for n in names if len(n) > 2], n=1, cutoff=0.8)
     return names[close[0]] if close else None
 

@@ -52,6 +52,7 @@ from flows.jurisdictions.places import (
     is_county_word,
     name_key,
 )
+from flows.normalize import state_code
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 OVERRIDES_CSV = REFERENCE_DIR / "jurisdiction_overrides.csv"
@@ -123,55 +124,26 @@ class Override:
 
 
 @lru_cache(maxsize=1)
-def _state_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """(name or code, upper case → USPS), (USPS → FIPS), (USPS → full name)."""
+def _state_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """(USPS → FIPS), (USPS → Census name). Names and spellings → USPS: `flows.normalize.state_code`."""
     from flows.jurisdictions import geography
 
-    to_usps: dict[str, str] = {}
     fips: dict[str, str] = {}
     full: dict[str, str] = {}
     for s in geography.states():
-        to_usps[s["name"].upper()] = s["state"]
-        to_usps[s["state"]] = s["state"]
         fips[s["state"]] = s["state_fips"]
         full[s["state"]] = s["name"]
-    for alias, code in (("UNITED STATES VIRGIN ISLANDS", "VI"), ("U.S. VIRGIN ISLANDS", "VI"),
-                        ("VIRGIN ISLANDS", "VI"), ("COMMONWEALTH OF THE NORTHERN MARIANA ISLANDS", "MP"),
-                        ("CNMI", "MP"), ("NORTHERN MARIANA ISLANDS", "MP"), ("WASHINGTON DC", "DC"), ("D.C.", "DC"),
-                        ("WASHINGTON, D.C", "DC")):
-        to_usps[alias] = code
-    return to_usps, fips, full
-
-
-def state_code(value: object, *, fuzzy: bool = True) -> str | None:
-    """USPS code for a code or a full state name; `fuzzy=False` accepts exact names and codes only."""
-    text = clean(value).upper().strip(" .*")
-    if not text:
-        return None
-    return _state_code(text, fuzzy)
-
-
-@lru_cache(maxsize=4096)
-def _state_code(text: str, fuzzy: bool) -> str | None:
-    to_usps = _state_tables()[0]
-    if text in to_usps:
-        return to_usps[text]
-    if not fuzzy:
-        return None
-    import difflib
-
-    close = difflib.get_close_matches(text, [k for k in to_usps if len(k) > 3], n=1, cutoff=0.85)
-    return to_usps[close[0]] if close else None
+    return fips, full
 
 
 def state_fips(code: str) -> str | None:
     """2-digit FIPS of a USPS code (states, DC, territories)."""
-    return _state_tables()[1].get(code)
+    return _state_tables()[0].get(code)
 
 
 def state_name(code: str) -> str | None:
     """Census name of a USPS code ('District of Columbia')."""
-    return _state_tables()[2].get(code)
+    return _state_tables()[1].get(code)
 
 
 def load_county_fixes(path: Path = COUNTY_FIXES_CSV) -> dict[tuple[str, str], str]:
@@ -434,8 +406,8 @@ class Resolver:
         tables = _state_tables()
         if code is None:
             return Resolution("other", None, None, method=None, reason=f"state {state!r} is not a US state or territory")
-        fips = tables[1][code]
-        state_name = tables[2][code]
+        fips = tables[0][code]
+        state_name = tables[1][code]
         agency = clean_agency_name(name)
         low = agency.lower()
         base = {"state": code, "state_fips": fips}

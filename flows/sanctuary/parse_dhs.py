@@ -22,7 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from flows.jurisdictions.resolve import state_code, state_name
+from flows.jurisdictions.resolve import state_name
+from flows.normalize import state_code
 from flows.sanctuary.html_lines import clean_space, html_lines
 
 LABELS = {"state": "state", "states": "state", "county": "county", "counties": "county",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from flows.jurisdictions.resolve import state_code
+from flows.normalize import state_code
 from flows.sanctuary.html_lines import clean_space, html_lines
 from flows.sanctuary.parse_dhs import Entry
 
