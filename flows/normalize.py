@@ -11,7 +11,8 @@ correction made here can be seen and undone.
   older `Jail & Task Force` → both.
 - agency type: County / Municipality / State Agency / Tribal (typos like `Muncipality` included).
 - county: `#N/A`, `N/A` → None; ICE's verified corrections applied (flows/reference/).
-- signed: Excel dates, ISO or US text → date; impossible years (`5025`) repaired with a note.
+- signed: Excel dates and serials, ISO, US or month-name text → date; impossible years (`5025`)
+  repaired with a note.
 """
 
 from __future__ import annotations
@@ -35,8 +36,15 @@ _COMPASS = re.compile(r"^([NSW])\.? ")  # N. Carolina, S Dakota, W. Virginia
 _COMPASS_WORDS = {"N": "NORTH ", "S": "SOUTH ", "W": "WEST "}
 _MODEL_CODES = re.compile(r"\b(jem|tfm|wso)\b")
 _NOT_STATE_CHARS = re.compile(r"[^A-Z .,]")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
+_ISO_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_US_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})$")
+_MONTHS = {m: i for i, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for m in names}
+_MONTH_FIRST = re.compile(r"^([a-z]+)\.? (\d{1,2}),? (\d{4})$", re.I)  # March 19, 2025 / Mar. 19 2025
+_DAY_FIRST = re.compile(r"^(\d{1,2})[- ]([a-z]+)\.?[- ](\d{2,4})$", re.I)  # 19-Mar-2025 / 19 March 2025
+_SERIAL_TEXT = re.compile(r"^(\d{5})(?:\.0+)?$")  # an Excel serial stored as text: 45735
 _TYPED_URL = re.compile(r"https?://\S+")
 _MISSING = {"", "#N/A", "N/A", "NA", "#NA", "NONE", "NULL", "-", "--", "#VALUE!", "#REF!"}
 
@@ -204,7 +212,9 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def parse_date(value: object) -> date | None:
-    """A date from an Excel date/serial, ISO text or US text; None when it is not a date."""
+    """A date from an Excel date or serial (also as text), or text: ISO (`2025-03-19`, `2025/03/19`),
+    US (`3/19/2025`, `3-19-25`, `3.19.2025`) or with the month's name (`March 19, 2025`,
+    `19-Mar-2025`); None when it is not a date."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -218,16 +228,20 @@ def parse_date(value: object) -> date | None:
     text = clean_text(value)
     if not text:
         return None
-    m = _ISO_DATE.match(text)
-    if m:
+    if m := _ISO_DATE.match(text):
         y, mo, d = map(int, m.groups())
+    elif m := _US_DATE.match(text):
+        mo, d, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    elif m := _MONTH_FIRST.match(text):
+        mo, d, y = _MONTHS.get(m.group(1).lower(), 0), int(m.group(2)), int(m.group(3))
+    elif m := _DAY_FIRST.match(text):
+        d, mo, y = int(m.group(1)), _MONTHS.get(m.group(2).lower(), 0), int(m.group(3))
+    elif (m := _SERIAL_TEXT.match(text)) and 36526 <= int(m.group(1)) <= 73050:  # 2000 … 2099
+        return _EXCEL_EPOCH + timedelta(days=int(m.group(1)))
     else:
-        m = _US_DATE.match(text)
-        if not m:
-            return None
-        mo, d, y = map(int, m.groups())
-        if y < 100:
-            y += 2000
+        return None
+    if y < 100:
+        y += 2000
     try:
         return date(y, mo, d)
     except ValueError:

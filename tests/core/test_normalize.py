@@ -78,6 +78,10 @@ def test_agency_name_footnotes_and_addendum():
     [
         (date(2025, 5, 8), date(2025, 5, 8)), ("2016-06-08", date(2016, 6, 8)), (45785.0, date(2025, 5, 8)),
         ("5/8/2025", date(2025, 5, 8)), ("5/8/25", date(2025, 5, 8)), ("link", None), (None, None),
+        # text as people type or export it
+        ("2025/05/08", date(2025, 5, 8)), ("5-8-2025", date(2025, 5, 8)), ("5.8.25", date(2025, 5, 8)),
+        ("May 8, 2025", date(2025, 5, 8)), ("Sept. 8 2025", date(2025, 9, 8)), ("08-May-2025", date(2025, 5, 8)),
+        ("45785", date(2025, 5, 8)), ("12345", None), ("5-8/2025", None), ("2/30/2025", None), ("Smay 8, 2025", None),
     ],
 )
 def test_parse_date(raw, expected):
