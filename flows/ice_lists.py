@@ -23,7 +23,7 @@ from datetime import date
 from functools import lru_cache
 
 from flows import identity, normalize
-from flows.xlsx import WorkbookError, read_first_sheet
+from flows.xlsx import Sheet, WorkbookError, read_sheets
 
 PARSER_VERSION = "ice_lists/2"
 
@@ -153,15 +153,26 @@ def cols_of(cols: dict[int, str], fld: str) -> int:
     return next(j for j, f in cols.items() if f == fld)
 
 
-def parse_workbook(body: bytes) -> ParsedList:
-    """Read an ICE list workbook into raw cells by header name."""
+def _list_sheet(body: bytes) -> tuple[Sheet, int, dict[int, str], list[str]]:
+    """The first sheet that holds a list, with its header row, fields by column and unknown header
+    cells; when none does, the first sheet's reason (empty, or no recognisable header)."""
+    first_error = None
     try:
-        sheet = read_first_sheet(body, hyperlinks=False)
+        for sheet in read_sheets(body, hyperlinks=False):
+            try:
+                if not sheet.rows:
+                    raise ListError("empty sheet")
+                return (sheet, *_find_header(sheet.rows))
+            except ListError as exc:
+                first_error = first_error or exc
     except WorkbookError as exc:
         raise ListError(str(exc)) from None
-    if not sheet.rows:
-        raise ListError("empty sheet")
-    head, cols, unknown = _find_header(sheet.rows)
+    raise first_error or ListError("workbook has no sheets")
+
+
+def parse_workbook(body: bytes) -> ParsedList:
+    """Read an ICE list workbook into raw cells by header name (from its first sheet holding a list)."""
+    sheet, head, cols, unknown = _list_sheet(body)
     body_rows = sheet.rows[head + 1:]
     width = max(cols) + 1
     if any(len(values) < width for values in body_rows):  # ragged rows: missing cells read as None

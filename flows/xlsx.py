@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
@@ -79,22 +79,23 @@ def _attrs(tag: bytes) -> dict[str, str]:
             for k, v in _ATTR.findall(tag)}
 
 
-def _first_sheet_path(zf: zipfile.ZipFile) -> str:
-    workbook = zf.read("xl/workbook.xml")
-    first = re.search(rb"<(?:\w+:)?sheet\b[^>]*>", workbook)
-    if not first:
+def _sheet_paths(zf: zipfile.ZipFile) -> list[str]:
+    """The zip path of every sheet, in the workbook's order (calamine's sheet indexes)."""
+    tags = re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", zf.read("xl/workbook.xml"))
+    if not tags:
         raise WorkbookError("workbook has no sheets")
-    rid = _attrs(first.group(0)).get("rid") or _attrs(first.group(0)).get("id")
     try:
         rels = zf.read("xl/_rels/workbook.xml.rels")
     except KeyError:
-        return "xl/worksheets/sheet1.xml"
-    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
-        a = _attrs(tag)
-        if a.get("Id") == rid:
-            target = a.get("Target", "").lstrip("/")
-            return target if target.startswith("xl/") else "xl/" + target
-    return "xl/worksheets/sheet1.xml"
+        rels = b""
+    targets = {a.get("Id"): a.get("Target", "").lstrip("/")
+               for a in map(_attrs, re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels))}
+    paths = []
+    for i, tag in enumerate(tags, start=1):
+        attrs = _attrs(tag)
+        target = targets.get(attrs.get("rid") or attrs.get("id"))
+        paths.append((target if target.startswith("xl/") else "xl/" + target) if target else f"xl/worksheets/sheet{i}.xml")
+    return paths
 
 
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)")
@@ -210,22 +211,31 @@ def _wanted_column(letters: str, wanted: set[int] | None) -> int | None:
     return col if wanted is None or col in wanted else None
 
 
-def read_first_sheet(body: bytes, *, hyperlinks: bool = True) -> Sheet:
-    """Values and hyperlinks of the workbook's first sheet.
+def read_sheets(body: bytes, *, hyperlinks: bool = True, limit: int = 10) -> Iterator[Sheet]:
+    """Values and hyperlinks of the workbook's sheets in order (at most `limit`), each read when the
+    caller asks for it: ICE's lists are the first sheet, a cover or notes sheet may come first one day.
 
     With `hyperlinks=False` the links are left for `Sheet.read_links` (only the columns a caller needs).
     """
     zf = check_zip(body)
-    sheet_path = _first_sheet_path(zf)
+    paths = _sheet_paths(zf)
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(body))
         if not wb.sheet_names:
             raise WorkbookError("workbook has no sheets")
-        sheet = wb.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
     except WorkbookError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken parts
-        raise WorkbookError(f"unreadable xlsx ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})") from None
-    return Sheet(name=sheet.name, rows=rows, hyperlinks=read_hyperlinks(zf, sheet_path) if hyperlinks else {},
-                 zf=zf, sheet_path=sheet_path)
+        raise _unreadable(exc) from None
+    for index in range(min(len(wb.sheet_names), len(paths), limit)):
+        try:
+            sheet = wb.get_sheet_by_index(index)
+            rows = sheet.to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise _unreadable(exc) from None
+        yield Sheet(name=sheet.name, rows=rows, hyperlinks=read_hyperlinks(zf, paths[index]) if hyperlinks else {},
+                    zf=zf, sheet_path=paths[index])
+
+
+def _unreadable(exc: Exception) -> WorkbookError:
+    return WorkbookError(f"unreadable xlsx ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})")

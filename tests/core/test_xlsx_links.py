@@ -56,3 +56,42 @@ def test_ranges_absolute_refs_and_unknown_ids():
         5: {1: "https://a/1.pdf", 2: "https://a/1.pdf"}, 6: {1: "https://a/1.pdf", 2: "https://a/1.pdf"},
         7: {8: "https://a/2.pdf?x=1&y=2"}}
     assert xlsx.read_hyperlinks(zf, SHEET, [6]) == {6: {1: "https://a/1.pdf", 2: "https://a/1.pdf"}}
+
+
+def _with_cover_sheet(body: bytes) -> bytes:
+    """A real workbook with a notes sheet inserted before its list (as a future edition might have)."""
+    src = zipfile.ZipFile(io.BytesIO(body))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<sheets>", b'<sheets><sheet name="Read me" sheetId="99" r:id="rIdCover"/>', 1)
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdCover" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                                    b'Target="worksheets/cover.xml"/></Relationships>')
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/worksheets/cover.xml" ContentType='
+                                    b'"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                                    b"</Types>")
+            out.writestr(info, data)
+        out.writestr("xl/worksheets/cover.xml", '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                     '2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>287(g) agreements: see the '
+                     'next sheet</t></is></c></row></sheetData></worksheet>')
+    return buf.getvalue()
+
+
+def test_a_list_after_a_cover_sheet_is_read_with_its_own_hyperlinks():
+    from pathlib import Path
+
+    from flows.ice_lists import parse_workbook
+
+    real = (Path(__file__).resolve().parents[2] / "sample" / "ice_287g" / "participating"
+            / "participatingAgencies05292025am.xlsx").read_bytes()
+    covered = _with_cover_sheet(real)
+    assert [s.name for s in xlsx.read_sheets(covered, hyperlinks=False)][0] == "Read me"
+    plain, other = parse_workbook(real), parse_workbook(covered)
+    assert other.row_count == plain.row_count == 635
+    assert other.columns == plain.columns
+    assert other.links == plain.links and any(other.links["moa"])
