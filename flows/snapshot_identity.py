@@ -103,17 +103,17 @@ def hints_from_name(file_name: str) -> NameHints:
 
 
 # Dates written with separators, as people rename downloads: 2025-05-29, 05-29-2025, 5_29_25, 5.29.25.
-_ISO_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
-_US_DATE = re.compile(r"(?<!\d)(\d{1,2})[-_.](\d{1,2})[-_.](\d{4}|\d{2})(?!\d)(\s*[AaPp][Mm]\b)?")
+_NAME_ISO_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
+_NAME_US_DATE = re.compile(r"(?<!\d)(\d{1,2})[-_.](\d{1,2})[-_.](\d{4}|\d{2})(?!\d)(\s*[AaPp][Mm]\b)?")
 
 
 def _separated_date(text: str) -> date | None:
     """The first separated date in a name (ISO, else US order); a clock time like `12.15.07 AM` (as
     macOS appends to a saved copy) is not one."""
-    for m in _ISO_DATE.finditer(text):
+    for m in _NAME_ISO_DATE.finditer(text):
         with contextlib.suppress(ValueError):
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    for m in _US_DATE.finditer(text):
+    for m in _NAME_US_DATE.finditer(text):
         year = m.group(3)
         if len(year) == 2 and "." in m.group(0) and m.group(4) and m.group(4)[0].isspace():  # HH.MM.SS AM
             continue

@@ -79,8 +79,8 @@ def _attrs(tag: bytes) -> dict[str, str]:
             for k, v in _ATTR.findall(tag)}
 
 
-def _sheet_paths(zf: zipfile.ZipFile) -> list[str]:
-    """The zip path of every sheet, in the workbook's order (calamine's sheet indexes)."""
+def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """The zip path of every sheet, by sheet name (the names calamine reports)."""
     tags = re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", zf.read("xl/workbook.xml"))
     if not tags:
         raise WorkbookError("workbook has no sheets")
@@ -90,11 +90,12 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[str]:
         rels = b""
     targets = {a.get("Id"): a.get("Target", "").lstrip("/")
                for a in map(_attrs, re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels))}
-    paths = []
+    paths = {}
     for i, tag in enumerate(tags, start=1):
         attrs = _attrs(tag)
         target = targets.get(attrs.get("rid") or attrs.get("id"))
-        paths.append((target if target.startswith("xl/") else "xl/" + target) if target else f"xl/worksheets/sheet{i}.xml")
+        path = (target if target.startswith("xl/") else "xl/" + target) if target else f"xl/worksheets/sheet{i}.xml"
+        paths.setdefault(attrs.get("name", ""), path)
     return paths
 
 
@@ -227,14 +228,15 @@ def read_sheets(body: bytes, *, hyperlinks: bool = True, limit: int = 10) -> Ite
         raise
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise _unreadable(exc) from None
-    for index in range(min(len(wb.sheet_names), len(paths), limit)):
+    for index in range(min(len(wb.sheet_names), limit)):
         try:
             sheet = wb.get_sheet_by_index(index)
             rows = sheet.to_python(skip_empty_area=False)
         except Exception as exc:
             raise _unreadable(exc) from None
-        yield Sheet(name=sheet.name, rows=rows, hyperlinks=read_hyperlinks(zf, paths[index]) if hyperlinks else {},
-                    zf=zf, sheet_path=paths[index])
+        path = paths.get(sheet.name, f"xl/worksheets/sheet{index + 1}.xml")
+        yield Sheet(name=sheet.name, rows=rows, hyperlinks=read_hyperlinks(zf, path) if hyperlinks else {},
+                    zf=zf, sheet_path=path)
 
 
 def _unreadable(exc: Exception) -> WorkbookError:
