@@ -16,13 +16,13 @@ content decides:
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from flows import normalize
 from flows.ice_lists import ParsedList
 
 
@@ -103,22 +103,22 @@ def hints_from_name(file_name: str) -> NameHints:
 
 
 # Dates written with separators, as people rename downloads: 2025-05-29, 05-29-2025, 5_29_25, 5.29.25.
-_NAME_ISO_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
-_NAME_US_DATE = re.compile(r"(?<!\d)(\d{1,2})[-_.](\d{1,2})[-_.](\d{4}|\d{2})(?!\d)(\s*[AaPp][Mm]\b)?")
+_NAME_ISO_DATE = re.compile(r"(?<!\d)(?P<date>20\d{2}[-_.]\d{1,2}[-_.]\d{1,2})(?!\d)")
+_NAME_US_DATE = re.compile(r"(?<!\d)(?P<date>\d{1,2}[-_.]\d{1,2}[-_.](?:\d{4}|(?P<yy>\d{2})))(?!\d)"
+                           r"(?P<ampm>\s*[AaPp][Mm]\b)?")
+_NAME_SEPARATORS = str.maketrans("_.", "--")
 
 
 def _separated_date(text: str) -> date | None:
-    """The first separated date in a name (ISO, else US order); a clock time like `12.15.07 AM` (as
-    macOS appends to a saved copy) is not one."""
-    for m in _NAME_ISO_DATE.finditer(text):
-        with contextlib.suppress(ValueError):
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    for m in _NAME_US_DATE.finditer(text):
-        year = m.group(3)
-        if len(year) == 2 and "." in m.group(0) and m.group(4) and m.group(4)[0].isspace():  # HH.MM.SS AM
-            continue
-        with contextlib.suppress(ValueError):
-            return date(int(year) + (2000 if len(year) == 2 else 0), int(m.group(1)), int(m.group(2)))
+    """The first separated date in a name (ISO, else US order), read by `normalize.parse_date`; a
+    clock time like `12.15.07 AM` (as macOS appends to a saved copy) is not one."""
+    iso = (m["date"] for m in _NAME_ISO_DATE.finditer(text))
+    us = (m["date"] for m in _NAME_US_DATE.finditer(text)
+          if not (m["yy"] and "." in m["date"] and m["ampm"] and m["ampm"][0].isspace()))  # HH.MM.SS AM
+    for written in (*iso, *us):
+        parsed = normalize.parse_date(written.translate(_NAME_SEPARATORS))
+        if parsed:
+            return parsed
     return None
 
 
@@ -146,9 +146,10 @@ def decide(
         )
     # A file time outside [FIRST_LIST_DATE, tomorrow] is no fetch time (zip tools stamp 1980-01-01).
     # A name's date in the future is left for the quality gate to hold back (flows/quality.py).
-    latest = (today or date.today()) + timedelta(days=1)
-    fetched = fetched_at.date() if fetched_at and FIRST_LIST_DATE <= fetched_at.date() <= latest else None
-    ceiling = fetched or today or date.today()
+    today = today or date.today()
+    fetched = fetched_at.date() if fetched_at else None
+    fetched = fetched if fetched and FIRST_LIST_DATE <= fetched <= today + timedelta(days=1) else None
+    ceiling = fetched or today
     signed = [d for d in parsed.signed_dates() if d <= ceiling]
     newest = max(signed) if signed else None
     if hints.as_of:
