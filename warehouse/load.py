@@ -416,17 +416,15 @@ def _record_sightings(con: duckdb.DuckDBPyConnection, candidates: list[Candidate
     if not new:
         return
     seen, key = [seen[i] for i in new], key.take(pa.array(new, pa.int32()))
+    shared = {"sha256": key["sha256"], "source": pa.array([s.source for s in seen]),
+              "file_name": pa.array([s.file_name for s in seen]), "url": key["url"], "fetched_at": key["fetched_at"]}
     _insert(con, "raw_files", {
-        "sha256": key["sha256"], "size": pa.array([s.size for s in seen], pa.int64()),
-        "source": pa.array([s.source for s in seen]), "file_name": pa.array([s.file_name for s in seen]),
-        "url": key["url"], "fetched_at": key["fetched_at"],
+        **shared, "size": pa.array([s.size for s in seen], pa.int64()),
         "archive_path": pa.array([str(archive.object_path(s.sha256).relative_to(archive.root)) for s in seen]),
         "parse_status": pa.array(["pending"] * len(seen)),
     }, "ON CONFLICT DO NOTHING")
     _insert(con, "raw_file_sightings", {
-        "sha256": key["sha256"], "source": pa.array([s.source for s in seen]),
-        "file_name": pa.array([s.file_name for s in seen]), "url": key["url"],
-        "fetched_at": key["fetched_at"], "http_status": pa.array([s.status for s in seen], pa.int32()),
+        **shared, "http_status": pa.array([s.status for s in seen], pa.int32()),
         "headers": pa.array([json.dumps(s.headers) for s in seen]),
     }, "ON CONFLICT DO NOTHING")
 
