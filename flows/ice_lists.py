@@ -103,7 +103,7 @@ class ParsedList:
     def signed_dates(self) -> list[date]:
         """SIGNED dates that parse and fall in a plausible range (year typos excluded)."""
         out = []
-        low, high = date(2000, 1, 1), date(2100, 1, 1)
+        low, high = normalize.EARLIEST_LIST_DATE, date(2100, 1, 1)
         seen: dict[tuple[type, object], date | None] = {}  # most SIGNED values repeat within a list
         for value in self.columns.get("signed", ()):
             key = (type(value), value)

@@ -209,6 +209,9 @@ def agency_name(value: object) -> str | None:
 # --- dates -----------------------------------------------------------------------------------------
 
 _EXCEL_EPOCH = date(1899, 12, 30)
+# No 287(g) list can print an earlier date (the program's first agreement was signed in 2002): a SIGNED
+# or as-of date before it is a typo. Shared by the cleaning, the snapshot identity and the quality gate.
+EARLIEST_LIST_DATE = date(2000, 1, 1)
 
 
 def parse_date(value: object) -> date | None:
@@ -257,7 +260,7 @@ def signed_date(value: object, as_of: date | None) -> tuple[date | None, str | N
     parsed = parse_date(value)
     if parsed is None:
         return None, (f"SIGNED '{value}' is not a date" if clean_text(value) else None)
-    if as_of is None or (date(2000, 1, 1) <= parsed <= as_of):
+    if as_of is None or (EARLIEST_LIST_DATE <= parsed <= as_of):
         return parsed, None
     for year in (as_of.year, as_of.year - 1):
         if str(parsed.year)[-2:] == str(year)[-2:] or str(parsed.year)[-3:] == str(year)[-3:]:

@@ -35,9 +35,9 @@ from datetime import date, timedelta
 import duckdb
 
 from flows.ledger import raise_alert
+from flows.normalize import EARLIEST_LIST_DATE
 
 DEFAULT_MAX_DROP = 0.30
-EARLIEST = date(2000, 1, 1)
 
 
 def max_drop() -> float:
@@ -118,7 +118,7 @@ def _verdict(
     verdict = Verdict(snapshot_id)
     if as_of > today + timedelta(days=1):
         verdict.reasons.append(f"as-of {as_of} is in the future")
-    if as_of < EARLIEST:
+    if as_of < EARLIEST_LIST_DATE:
         verdict.reasons.append(f"as-of {as_of} is before 2000")
     if unknown_columns:
         verdict.reasons.append("header never seen before: unknown column(s) " + ", ".join(unknown_columns))
