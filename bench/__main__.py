@@ -5,6 +5,7 @@ Prints ratios and sizes (no asserts; targets in brackets):
 1. backfill marginal cost vs python-calamine's raw read of the same files:
    (T(all) − T(one)) / calamine(all), on the bundled real snapshots, each figure the best of three
    interleaved rounds [≤ 3×],
+   and the same against calamine reading on as many threads as the backfill has parse workers,
    next to the parallel capacity the machine had just before and just after (a backfill parses in one
    process per core; calamine's read is one thread): the throughput of two CPU-bound processes at
    once, in units of one; and the same marginal cost in CPU time (the main process and its parse
@@ -56,13 +57,24 @@ def _fresh_env(tmp: Path) -> None:
     os.environ.pop("TRACKER_WEBHOOKS", None)
 
 
-def calamine_read(files: list[Path]) -> float:
-    """Seconds python-calamine alone needs to read every cell of the first sheet of each file."""
+def _calamine_one(f: Path) -> None:
     import python_calamine
 
+    python_calamine.CalamineWorkbook.from_path(str(f)).get_sheet_by_index(0).to_python()
+
+
+def calamine_read(files: list[Path], threads: int = 1) -> float:
+    """Seconds python-calamine alone needs to read every cell of the first sheet of each file, on one
+    thread, or on `threads` at once (calamine releases the GIL while it parses)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     started = time.perf_counter()
-    for f in files:
-        python_calamine.CalamineWorkbook.from_path(str(f)).get_sheet_by_index(0).to_python()
+    if threads == 1:
+        for f in files:
+            _calamine_one(f)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(_calamine_one, files))
     return time.perf_counter() - started
 
 
@@ -116,6 +128,8 @@ def backfill_step(db: str, raw: str, manifest: str, paths: list[str]) -> dict:
 
 def bench_backfill(tmp: Path) -> dict:
     """Backfill figures on the bundled real snapshots, each backfill in a fresh process."""
+    from warehouse.load import cores
+
     files = sorted(SAMPLE.rglob("*.xlsx"))
     manifest = SAMPLE / "manifest.csv"
     calamine_read(files[:3])  # warm the import and the page cache
@@ -125,9 +139,11 @@ def bench_backfill(tmp: Path) -> dict:
     # Three rounds of calamine's read, a one-file and an all-files backfill (into fresh warehouses),
     # each figure the best of its three: on shared cores a single run can be a third slower than the
     # next, and interleaving keeps a slow or fast minute from landing on one side of the ratio only.
-    cals, ones, alls = [], [], []
+    workers = max(1, cores())  # the backfill parses with one process per core
+    cals, cals_parallel, ones, alls = [], [], [], []
     for i in range(3):
         cals.append(calamine_read(files))
+        cals_parallel.append(calamine_read(files, threads=workers))
         ones.append(timed_backfill(tmp / f"one{i}.duckdb", [files[0]], tmp / "raw", manifest))
         alls.append(timed_backfill(tmp / f"all{i}.duckdb", [SAMPLE], tmp / "raw", manifest))
     cal = min(cals)
@@ -141,6 +157,8 @@ def bench_backfill(tmp: Path) -> dict:
         "parallel_capacity": (capacity_before, parallel_capacity()),
         "all_s": first["seconds"], "again_s": again["seconds"],
         "marginal_ratio": (first["seconds"] - one["seconds"]) / cal, "marginal_cpu_ratio": marginal_cpu / cal,
+        "workers": workers, "calamine_parallel_s": min(cals_parallel),
+        "marginal_ratio_parallel": (first["seconds"] - one["seconds"]) / min(cals_parallel),
         "rerun_share": again["seconds"] / first["seconds"], "rerun_loaded": again["loaded"],
         "maxrss_mb": first["maxrss_mb"],
     }
@@ -300,6 +318,8 @@ def main(argv: list[str]) -> int:
         print(f"files {b['files']}, rows {b['rows']}; calamine raw read {b['calamine_s']:.2f} s; "
               f"backfill one file {b['one_s']:.2f} s, all {b['all_s']:.2f} s")
         print(f"backfill marginal cost / calamine read      {b['marginal_ratio']:6.2f}x   [target <= 3x]")
+        print(f"  the same against calamine on {b['workers']} threads ({b['calamine_parallel_s']:.2f} s, as many as the backfill's "
+              f"parse workers)  {b['marginal_ratio_parallel']:.2f}x")
         print("parallel capacity before and after (2 = two free cores)  {:.2f}, {:.2f}".format(*b["parallel_capacity"]))
         print(f"backfill marginal CPU time / calamine read  {b['marginal_cpu_ratio']:6.2f}x   "
               f"(main process and parse workers: on two free cores the wall ratio cannot go below half of this)")

@@ -281,7 +281,8 @@ def _parse_in_worker(cand: Candidate) -> tuple[list[ParsedSnapshot] | None, str 
     return _parse_archived(_worker_archive, cand)
 
 
-def _workers() -> int:
+def cores() -> int:
+    """The cores this process may run on: a large batch is parsed by one process per core."""
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -295,7 +296,7 @@ def _parse_all(archive: RawArchive, cands: list[Candidate]) -> Iterator[tuple[li
     forked (they inherit the loaded code and reference data, and never touch the database) and
     hand back each snapshot's rows as Arrow columns.
     """
-    workers = min(_workers(), len(cands) // 4)
+    workers = min(cores(), len(cands) // 4)
     if len(cands) < PARALLEL_MIN_FILES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from (_parse_archived(archive, c) for c in cands)
         return
