@@ -28,6 +28,16 @@ def summary(con):
     return {r[1]: dict(zip(cols, r, strict=True)) for r in rows}
 
 
+@pytest.fixture(scope="module")
+def row_facts(con):
+    """Per snapshot: rows in Florida and Texas (after state cleaning), earliest and latest SIGNED, and
+    the SIGNED dates read in another year (from the rows' notes)."""
+    return {sid: rest for sid, *rest in con.execute(
+        "SELECT snapshot_id, count(*) FILTER (WHERE state = 'FL'), count(*) FILTER (WHERE state = 'TX'), "
+        "min(signed), max(signed), list(signed) FILTER (WHERE notes LIKE '%SIGNED year%read as%') "
+        "FROM snapshot_rows GROUP BY snapshot_id").fetchall()}
+
+
 def _sha(rel: str) -> str:
     return hashlib.sha256((SAMPLE / "ice_287g" / rel).read_bytes()).hexdigest()
 
@@ -41,6 +51,22 @@ def test_snapshot_summary_matches_expected_counts(summary, m):
         int(m["agreements"]), int(m["jem"]), int(m["tfm"]), int(m["wso"]))
     assert got["states"] <= int(m["states_raw"])  # typo fixing can only merge states
     assert m["file"].split("/")[-1] in got["file_names"]
+
+
+@pytest.mark.parametrize("m", METRICS, ids=[m["file"].split("/")[-1] for m in METRICS])
+def test_state_and_signed_cleaning_match_expected(row_facts, m):
+    fl, tx, signed_min, signed_max, repaired = row_facts[_sha(m["file"])]
+    assert (fl, tx) == (int(m["fl"]), int(m["tx"]))
+    if not m["signed_max"]:  # pending lists have no SIGNED
+        assert signed_min is signed_max is None
+        return
+    assert signed_min == date.fromisoformat(m["signed_min"])
+    printed_max, as_of = date.fromisoformat(m["signed_max"]), date.fromisoformat(m["as_of"])
+    # A year no list could print (5025-07-07 in a list of July 2025) is read in the list's year.
+    expected_max = printed_max if printed_max <= as_of else printed_max.replace(year=as_of.year)
+    assert signed_max == expected_max
+    if printed_max > as_of:
+        assert expected_max in repaired
 
 
 def test_same_content_under_two_names_is_one_snapshot(summary):
