@@ -119,7 +119,7 @@ def _verdict(
     if as_of > today + timedelta(days=1):
         verdict.reasons.append(f"as-of {as_of} is in the future")
     if as_of < EARLIEST_LIST_DATE:
-        verdict.reasons.append(f"as-of {as_of} is before 2000")
+        verdict.reasons.append(f"as-of {as_of} is before {EARLIEST_LIST_DATE.year}")
     if unknown_columns:
         verdict.reasons.append("header never seen before: unknown column(s) " + ", ".join(unknown_columns))
     with_signed, impossible = row_stats
