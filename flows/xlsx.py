@@ -88,12 +88,12 @@ def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
         rels = zf.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         rels = b""
-    targets = {a.get("Id"): a.get("Target", "").lstrip("/")
-               for a in map(_attrs, re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels))}
+    targets = _relationship_targets(rels)
     paths = {}
     for i, tag in enumerate(tags, start=1):
         attrs = _attrs(tag)
-        target = targets.get(attrs.get("rid") or attrs.get("id"))
+        rid = attrs.get("rid") or attrs.get("id") or ""
+        target = _target_url(targets.get(rid.encode(), b"")).lstrip("/")
         path = (target if target.startswith("xl/") else "xl/" + target) if target else f"xl/worksheets/sheet{i}.xml"
         paths.setdefault(attrs.get("name", ""), path)
     return paths
@@ -140,6 +140,11 @@ def _tag_attributes(data: bytes, tag: bytes, usual: re.Pattern, general: re.Patt
     return general.findall(data)
 
 
+def _relationship_targets(rels: bytes) -> dict[bytes, bytes]:
+    """Every relationship's Target in a `_rels` part, by Id (undecoded: see `_target_url`)."""
+    return dict(_tag_attributes(rels, b"Relationship", _REL_ID_TARGET_USUAL, _REL_ID_TARGET))
+
+
 @lru_cache(maxsize=65536)
 def _target_url(target: bytes) -> str:
     """A relationship's Target as text (the same MOA URLs recur in every list)."""
@@ -158,7 +163,7 @@ def read_hyperlinks(
         rels = zf.read(f"{folder}/_rels/{base}.rels")
     except KeyError:
         return {}
-    targets: dict[bytes, bytes] = dict(_tag_attributes(rels, b"Relationship", _REL_ID_TARGET_USUAL, _REL_ID_TARGET))
+    targets = _relationship_targets(rels)
     if not any(targets.values()):
         return {}
     wanted = None if columns is None else set(columns)
