@@ -83,12 +83,10 @@ def _with_cover_sheet(body: bytes) -> bytes:
 
 
 def test_a_list_after_a_cover_sheet_is_read_with_its_own_hyperlinks():
-    from pathlib import Path
-
     from flows.ice_lists import parse_workbook
+    from tests.conftest import SAMPLE
 
-    real = (Path(__file__).resolve().parents[2] / "sample" / "ice_287g" / "participating"
-            / "participatingAgencies05292025am.xlsx").read_bytes()
+    real = (SAMPLE / "ice_287g" / "participating" / "participatingAgencies05292025am.xlsx").read_bytes()
     covered = _with_cover_sheet(real)
     assert [s.name for s in xlsx.read_sheets(covered, hyperlinks=False)][0] == "Read me"
     plain, other = parse_workbook(real), parse_workbook(covered)
