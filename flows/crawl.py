@@ -9,8 +9,10 @@ with the crawl log as `<feed>.log`).
 
 Guarantee: a crawl that went wrong never looks like a success. `CrawlResult.error` is a one-line
 reason, and `ok` is false, when the process exits non-zero, times out, dies before writing its
-stats, scrapes no item, finds a page without the links it expects (`tracker/missing_links`), or any
-download fails for good or is refused (`tracker/failed_urls`, dropped items, logged errors).
+stats, scrapes no item (unless the caller says an empty crawl is normal: news with nothing new),
+finds a page without the links it expects (`tracker/missing_links`), or any download fails for good
+or is refused (`tracker/failed_urls`, dropped items, logged errors). Scrapy's own log never reaches
+the caller's terminal: it is in the log file the error names.
 No Prefect here: the caller wraps this in a task.
 """
 
@@ -22,10 +24,11 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flows.config import PROJECT_ROOT, SAMPLE_DIR
+from flows.config import PROJECT_ROOT, SAMPLE_DIR, feeds_dir
 from spiders.extensions import FAILED_URLS, MISSING_LINKS
 
 DEFAULT_REPLAY_DIR = SAMPLE_DIR / "replay"
@@ -129,7 +132,26 @@ def _last_error_line(log: str) -> str:
     return lines[-1][:300] if lines else ""
 
 
-def _diagnose(result: CrawlResult, timed_out: float | None) -> str:
+def _last_logged_error(path: Path) -> str:
+    """The last ERROR/CRITICAL line of a whole crawl log ('' if none): the final stats dump that ends
+    the log is longer than its tail."""
+    last = ""
+    if path.exists():
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if " ERROR: " in line or " CRITICAL: " in line:
+                    last = line
+    return " ".join(last.split())[:300]
+
+
+def stamped_feed(name: str, feed_dir: Path | None = None) -> Path:
+    """A new feed path for one crawl of `name`: `<feed dir>/<name>-<UTC time>.jsonl` (the feeds
+    directory of the data dir unless given), so every crawl keeps its own feed, stats and log."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return Path(feed_dir or feeds_dir()) / f"{name}-{stamp}.jsonl"
+
+
+def _diagnose(result: CrawlResult, timed_out: float | None, expect_items: bool = True) -> str:
     """The one-line reason a crawl failed, or '' when it did what it should."""
     name = result.spider
     if timed_out is not None:
@@ -147,10 +169,12 @@ def _diagnose(result: CrawlResult, timed_out: float | None) -> str:
         problems.append(f"{len(failed)} download(s) failed: {'; '.join(failed)}")
     if result.items_dropped:
         problems.append(f"{result.items_dropped} item(s) dropped by the pipeline")
-    if result.stats and not result.items:
+    if expect_items and result.stats and not result.items:
         problems.append(f"no items scraped (finish_reason={result.finish_reason or '?'})")
     if not problems and result.errors_logged:
-        problems.append(f"{result.errors_logged} error(s) logged; see {result.log_path}")
+        last = _last_logged_error(result.log_path)
+        problems.append(f"{result.errors_logged} error(s) logged" + (f", the last: {last}" if last else "")
+                        + f"; see {result.log_path}")
     if result.finish_reason and result.finish_reason != "finished" and not problems:
         problems.append(f"finish_reason={result.finish_reason}")
     return f"{name}: " + "; ".join(problems) if problems else ""
@@ -166,8 +190,12 @@ def run_spider(
     extra_settings: dict[str, Any] | None = None,
     spider_args: dict[str, str] | None = None,
     timeout: float = 600,
+    expect_items: bool = True,
 ) -> CrawlResult:
-    """Crawl `name` in a subprocess (replaying the recorded cache unless `live`) and report on it."""
+    """Crawl `name` in a subprocess (replaying the recorded cache unless `live`) and report on it.
+
+    `expect_items=False` for spiders that may rightly find nothing new (news): an empty crawl is
+    then not an error, while failed downloads and logged errors still are."""
     feed_path = Path(feed_path).resolve()
     raw_root = Path(raw_root).resolve()
     feed_path.parent.mkdir(parents=True, exist_ok=True)
@@ -216,5 +244,5 @@ def run_spider(
         log_path=log_path,
         stats=stats,
     )
-    result.error = _diagnose(result, timed_out)
+    result.error = _diagnose(result, timed_out, expect_items)
     return result

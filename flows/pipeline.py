@@ -12,7 +12,6 @@ of real snapshots (sample/ice_287g/) is loaded with its manifest. `live=True` cr
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, task
@@ -40,10 +39,9 @@ def _report_dict(report) -> dict:
 @task(name="crawl-ice-lists", retries=2, retry_delay_seconds=60)
 def crawl_ice_lists(live: bool, raw_root: str, feed_dir: str) -> dict:
     """Fetch ICE's page and both workbooks (or replay them); the spider archives every body."""
-    from flows.crawl import run_spider
+    from flows.crawl import run_spider, stamped_feed
 
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    feed = Path(feed_dir) / f"ice_287g-{stamp}.jsonl"
+    feed = stamped_feed("ice_287g", Path(feed_dir))
     result = run_spider("ice_287g", live=live, raw_root=Path(raw_root), feed_path=feed)
     if not result.ok and live:
         raise RuntimeError(f"crawl of ice_287g failed: {result.error}")  # Prefect retries live crawls

@@ -5,6 +5,11 @@ the spider closes, so the process that started the crawl reads numbers instead o
 Spiders record what went wrong under the `tracker/` stats keys below through `record_failure` and
 `record_missing`; the runner turns those into its one-line error.
 
+`FailedDownloads` does that bookkeeping for every request a spider gives no errback of its own: a
+download that failed for good (after the retries) or ended in an HTTP error the spider does not
+handle is listed under `tracker/failed_urls` with its reason, so every spider's crawl fails with the
+URL and the reason, not a bare "no items".
+
 Guarantee: whenever the spider closes (finished, shut down, or closed by the spider itself) the stats
 file is written whole (temporary file + rename), including `finish_reason`. If the process dies before
 the spider closes there is no file, and the runner reports that.
@@ -15,13 +20,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +94,45 @@ class StatsDump:
             json.dump(_jsonable(stats), fh, indent=2, sort_keys=True)
         os.replace(tmp, self.path)
         logger.info("final stats written to %s", self.path)
+
+
+_FAILURE_REPR = re.compile(r"<twisted\.python\.failure\.Failure (?:[\w.]+\.)?(\w+): ([^>]*)>")
+
+
+class FailedDownloads:
+    """Downloader middleware, just inside the retry middleware: it sees only final outcomes.
+
+    Lists under `tracker/failed_urls` every download that raised (after its retries) or answered an
+    HTTP error status the request and spider do not handle, for requests without an errback (spiders
+    with one record their failures there). robots.txt is left alone: a missing or unreachable
+    robots.txt does not fail a crawl by itself (the pages behind it will, if the site is down).
+    Requests refused on purpose (robots.txt rules, offsite, size limits) raise IgnoreRequest and are
+    not failures of the site.
+    """
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @staticmethod
+    def _watched(request: Any) -> bool:
+        return request.errback is None and urlsplit(request.url).path != "/robots.txt"
+
+    def process_response(self, request, response, spider=None):
+        status = response.status
+        handled = request.meta.get("handle_httpstatus_all") or status in request.meta.get(
+            "handle_httpstatus_list", getattr(self.crawler.spider, "handle_httpstatus_list", ()))
+        if status >= 400 and not handled and self._watched(request):
+            record_failure(self.crawler, request.url, f"HTTP {status}")
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        if not isinstance(exception, IgnoreRequest) and self._watched(request):
+            # Scrapy wraps Twisted's errors: `[<twisted.python.failure.Failure …ConnectionDone: …>]`
+            message = _FAILURE_REPR.sub(r"\1: \2", " ".join(str(exception).split())).strip("[]")
+            name = type(exception).__name__
+            record_failure(self.crawler, request.url, f"{name}: {message}" if message else name)
+        return None

@@ -26,7 +26,8 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
-RETRY_TIMES = 3
+# Retries of a failed download (TRACKER_CRAWL_RETRIES=0 fails at once: a run known to be offline).
+RETRY_TIMES = int(os.environ.get("TRACKER_CRAWL_RETRIES", "3"))
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
@@ -42,6 +43,8 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 ITEM_PIPELINES = {"spiders.pipelines.ArchivePipeline": 500}
 # Final stats as JSON for the process that started the crawl (flows/crawl.py); off unless a path is set.
 EXTENSIONS = {"spiders.extensions.StatsDump": 900}
+# Final download failures of every spider, for the same one-line error (just inside RetryMiddleware, 550).
+DOWNLOADER_MIDDLEWARES = {"spiders.extensions.FailedDownloads": 540}
 
 TRACKER_RAW_DIR = os.environ.get("TRACKER_RAW_DIR", "")
 TRACKER_STATS_PATH = os.environ.get("TRACKER_STATS_PATH", "")

@@ -25,6 +25,24 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+@pytest.fixture
+def network_down(monkeypatch) -> str:
+    """Every HTTP(S) request of a spider started from the test goes to a loopback proxy port nobody
+    listens on (Scrapy reads the proxy from the environment), and is not retried: a live crawl fails
+    at once, offline."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{s.getsockname()[1]}"  # closed when the block ends: connections are refused
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.setenv(var, proxy)
+    for var in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TRACKER_CRAWL_RETRIES", "0")
+    return proxy
+
+
 @pytest.fixture(scope="session")
 def bundled_warehouse(tmp_path_factory) -> Path:
     """A warehouse loaded from every bundled real file (ICE workbooks with their manifest, rosters)."""

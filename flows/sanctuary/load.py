@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -62,12 +60,6 @@ class Document:
 
 def _sql(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
-
-
-def crawl(spider: str, raw_root: Path) -> int:
-    """Run one spider in a subprocess (Scrapy's reactor cannot restart in-process); its exit code."""
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"TRACKER_RAW_DIR={raw_root}"]
-    return subprocess.run(cmd, cwd=flows.config.PROJECT_ROOT, check=False).returncode
 
 
 def collect(raw_root: Path, sample_dir: Path) -> tuple[list[Document], list[str]]:
@@ -125,9 +117,12 @@ def ingest(
     raw_root = Path(raw_root)
     errors: list[str] = []
     if live:
+        from flows.crawl import run_spider, stamped_feed
+
         for spec in LISTS.values():
-            if crawl(spec.spider, raw_root) != 0:
-                errors.append(f"{spec.spider}: crawl failed (see its log); loading what is archived")
+            result = run_spider(spec.spider, live=True, raw_root=raw_root, feed_path=stamped_feed(spec.spider))
+            if not result.ok:
+                errors.append(f"crawl failed: {result.error}; loading what is archived")
     docs, parse_errors = collect(raw_root, Path(sample_dir))
     errors += parse_errors
     laws = read_state_laws(laws_csv)

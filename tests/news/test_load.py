@@ -148,3 +148,20 @@ def test_signing_announced_then_listed_by_ice_gives_lag(tmp_path):
     assert row[2].startswith("WY:sweetwater-county-sheriff") and row[2].endswith(":TFM")
     assert row[3] == date(2025, 5, 29) and row[4] == 42
     assert smith == (date(2025, 2, 18), smith[1], -4) and smith[1].endswith(":TFM")
+
+
+def test_a_live_crawl_that_fails_is_reported_and_the_archive_still_loads(tmp_path, network_down, monkeypatch, capfd):
+    import flows.news.load as news
+
+    # One spider that asks for something (dhs_news, two listing pages) and one with nothing to ask
+    # (agency_news: every source row is disabled), which is not a failure.
+    monkeypatch.setattr(news, "NEWS_SPIDERS", ("dhs_news", "agency_news"))
+    news.import_sample(RawArchive(tmp_path / "raw"), SAMPLE_NEWS)  # articles archived by earlier crawls
+    summary = ingest(tmp_path / "w.duckdb", tmp_path / "raw", live=True, sample_dir=SAMPLE_NEWS)
+    (error,) = summary["errors"]
+    assert error.startswith("crawl failed: dhs_news: 2 download(s) failed: https://www.dhs.gov/")
+    assert "(DownloadConnectionRefusedError: Connection was refused" in error
+    assert summary["spiders"]["agency_news"] == "ok" and summary["spiders"]["dhs_news"] in error
+    assert summary["articles"] > 0  # what the archive holds is loaded all the same
+    out, err = capfd.readouterr()
+    assert "[scrapy" not in out + err

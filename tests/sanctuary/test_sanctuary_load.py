@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -164,3 +165,21 @@ def test_state_laws_table_is_checked(tmp_path):
     bad.write_text(bad.read_text(encoding="utf-8").replace(",bans_287g,", ",forbids,", 1), encoding="utf-8")
     with pytest.raises(StateLawError, match="direction"):
         read_state_laws(bad)
+
+
+def test_a_live_crawl_that_fails_is_one_line_and_the_archive_still_loads(tmp_path, sample_dir, network_down, capfd):
+    summary = ingest(tmp_path / "w.duckdb", tmp_path / "raw", live=True, sample_dir=sample_dir)
+    dhs, doj = summary["errors"]
+    assert dhs.startswith("crawl failed: dhs_sanctuary: 1 download(s) failed: https://web.archive.org/cdx/search/cdx?")
+    assert doj.startswith("crawl failed: doj_sanctuary: 2 download(s) failed: ")  # the page and its captures
+    assert "https://www.justice.gov/opa/pr/" in doj and "https://web.archive.org/cdx/search/cdx?" in doj
+    for error in (dhs, doj):
+        assert "(DownloadConnectionRefusedError: Connection was refused" in error
+        assert error.endswith("; loading what is archived")
+    # the copies already archived are loaded all the same
+    assert {k: v["listings"] for k, v in summary["lists"].items()} == {
+        "dhs_sanctuary_jurisdictions": 605, "doj_sanctuary_jurisdictions": 35}
+    out, err = capfd.readouterr()
+    assert "[scrapy" not in out + err  # Scrapy's log is in the crawl's log file, not on the terminal
+    logs = list((Path(os.environ["TRACKER_DATA_DIR"]) / "feeds").glob("dhs_sanctuary-*.jsonl.log"))
+    assert logs and "Gave up retrying" in max(logs, key=lambda p: p.stat().st_mtime).read_text()

@@ -283,3 +283,34 @@ def test_page_without_links_fails_closed(site, tmp_path):
     assert "expected links missing from the page: participating, pending" in result.error
     assert workbooks(result) == [] and archived(tmp_path / "raw") == set()
     assert [item["kind"] for item in result.items] == ["page"]  # the page without links is kept as evidence
+
+
+def news_crawl(loopback, tmp_path: Path, *, expect_items: bool = False) -> CrawlResult:
+    """The ICE newsroom spider (its requests have no errback of their own) on one loopback listing page."""
+    loopback.route("/robots.txt", ("ok", b"User-agent: *\n", "text/plain"))
+    return run_spider(
+        "ice_news", live=True, raw_root=tmp_path / "raw", feed_path=tmp_path / "feeds" / "ice_news.jsonl",
+        extra_settings=FAST, spider_args={"start_url": loopback.base + "/newsroom", "pages": "1"},
+        timeout=60, expect_items=expect_items,
+    )
+
+
+def test_failed_downloads_of_any_spider_are_named_with_their_reason(loopback, tmp_path):
+    loopback.route("/newsroom", ("status", 503))  # retried once, then given up
+    result = news_crawl(loopback, tmp_path)
+    assert not result.ok
+    assert f"1 download(s) failed: {loopback.base}/newsroom (HTTP 503)" in result.error
+    assert loopback.count("/newsroom") == 2
+    loopback.route("/newsroom", ("drop",))  # no answer at all: an exception, not a status
+    result = news_crawl(loopback, tmp_path)
+    assert not result.ok
+    assert f"{loopback.base}/newsroom (DownloadFailedError: ConnectionDone: Connection was closed cleanly.)" in result.error
+
+
+def test_a_news_crawl_that_finds_nothing_new_is_not_a_failure(loopback, tmp_path):
+    loopback.route("/newsroom", ("ok", b"<html><body><h1>Newsroom</h1><p>No releases.</p></body></html>", "text/html"))
+    result = news_crawl(loopback, tmp_path)
+    assert result.ok, result.error
+    assert result.items == [] and result.failed_urls == []
+    # The same crawl where items are required (the ICE lists, the sanctuary captures) is a failure.
+    assert news_crawl(loopback, tmp_path, expect_items=True).error == "ice_news: no items scraped (finish_reason=finished)"
