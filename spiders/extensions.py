@@ -106,8 +106,8 @@ class FailedDownloads:
     HTTP error status the request and spider do not handle, for requests without an errback (spiders
     with one record their failures there). robots.txt is left alone: a missing or unreachable
     robots.txt does not fail a crawl by itself (the pages behind it will, if the site is down).
-    Requests refused on purpose (robots.txt rules, offsite, size limits) raise IgnoreRequest and are
-    not failures of the site.
+    Requests refused on purpose (robots.txt rules, offsite) raise IgnoreRequest and are not failures
+    of the site; a body cut off at DOWNLOAD_MAXSIZE is one (the download is cancelled).
     """
 
     def __init__(self, crawler: Any):
@@ -121,7 +121,7 @@ class FailedDownloads:
     def _watched(request: Any) -> bool:
         return request.errback is None and urlsplit(request.url).path != "/robots.txt"
 
-    def process_response(self, request, response, spider=None):
+    def process_response(self, request, response):
         status = response.status
         handled = request.meta.get("handle_httpstatus_all") or status in request.meta.get(
             "handle_httpstatus_list", getattr(self.crawler.spider, "handle_httpstatus_list", ()))
@@ -129,7 +129,7 @@ class FailedDownloads:
             record_failure(self.crawler, request.url, f"HTTP {status}")
         return response
 
-    def process_exception(self, request, exception, spider=None):
+    def process_exception(self, request, exception):
         if not isinstance(exception, IgnoreRequest) and self._watched(request):
             # Scrapy wraps Twisted's errors: `[<twisted.python.failure.Failure …ConnectionDone: …>]`
             message = _FAILURE_REPR.sub(r"\1: \2", " ".join(str(exception).split())).strip("[]")

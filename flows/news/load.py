@@ -15,8 +15,9 @@ left in the raw archive, and rebuilds the news tables from them in one transacti
 Re-running on the same archive changes nothing (the tables are rebuilt from the same bytes, ordered
 deterministically). With `live=False` the bundled sample (sample/news/, reconstructed pages) is first
 archived into `raw_root` (once; a sighting already recorded is not recorded again); with `live=True`
-the news spiders are run first (`flows.crawl.run_spider`, one subprocess each, logs in the feeds directory). The BM25 search
-index is rebuilt after the commit.
+the news spiders are run first (`flows.crawl.run_spider`, one subprocess each, each log in the feeds
+directory); a spider that fails is one line in the summary's `errors`, and what the archive holds is
+loaded all the same. The BM25 search index is rebuilt after the commit.
 """
 
 from __future__ import annotations
