@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.spidermiddlewares.httperror import HttpError
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,17 @@ class StatsDump:
 _FAILURE_REPR = re.compile(r"<twisted\.python\.failure\.Failure (?:[\w.]+\.)?(\w+): ([^>]*)>")
 
 
+def download_failure_reason(exception: BaseException) -> str:
+    """Why a download failed, on one line: `HTTP 404` for an unhandled status, else the exception's
+    type and message (Scrapy's wrapped Twisted errors unwrapped: `DownloadFailedError: ConnectionDone: …`)."""
+    response = getattr(exception, "response", None)
+    if isinstance(exception, HttpError) and response is not None:
+        return f"HTTP {response.status}"
+    message = _FAILURE_REPR.sub(r"\1: \2", " ".join(str(exception).split())).strip("[]")[:200]
+    name = type(exception).__name__
+    return f"{name}: {message}" if message else name
+
+
 class FailedDownloads:
     """Downloader middleware, just inside the retry middleware: it sees only final outcomes.
 
@@ -131,8 +143,5 @@ class FailedDownloads:
 
     def process_exception(self, request, exception):
         if not isinstance(exception, IgnoreRequest) and self._watched(request):
-            # Scrapy wraps Twisted's errors: `[<twisted.python.failure.Failure …ConnectionDone: …>]`
-            message = _FAILURE_REPR.sub(r"\1: \2", " ".join(str(exception).split())).strip("[]")
-            name = type(exception).__name__
-            record_failure(self.crawler, request.url, f"{name}: {message}" if message else name)
+            record_failure(self.crawler, request.url, download_failure_reason(exception))
         return None

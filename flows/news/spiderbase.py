@@ -4,7 +4,9 @@ A news spider reads the set of URLs already in the raw archive (fetches.jsonl vi
 RawArchive.sightings(), never DuckDB) when it starts, and never requests an article URL in it again;
 listing pages and feeds are always re-read, since they change. Every response it keeps becomes a
 `RawFile` item for the archive pipeline. Malformed input goes through `skip()` (one logged line with
-the reason, a stats counter) and never raises out of a callback. `ReleaseSpider` adds the newsroom
+the reason, a stats counter) and never raises out of a callback. An article that cannot be downloaded
+(a dead link, a site that refuses crawlers) is skipped the same way (`article_request`); a listing,
+feed or query that fails is a failed download of the crawl (`spiders.extensions.FailedDownloads`). `ReleaseSpider` adds the newsroom
 shape the ICE and DHS spiders share: paged listing → release pages, checked and archived.
 """
 
@@ -19,6 +21,7 @@ import scrapy
 
 from flows.news.extract import canonical_url
 from flows.news.feeds import mentions_287g, raw_file, seen_urls, skip
+from spiders.extensions import download_failure_reason
 
 
 class NewsSpider(scrapy.Spider):
@@ -59,6 +62,14 @@ class NewsSpider(scrapy.Spider):
     def skip(self, url: str, reason: str) -> None:
         """Log and count a skipped page with its reason."""
         skip(self, url, reason)
+
+    def article_request(self, url: str, callback, **cb_kwargs: Any) -> scrapy.Request:
+        """The request for one article found on a listing, feed or query answer."""
+        return scrapy.Request(url, callback=callback, cb_kwargs=cb_kwargs, errback=self.article_failed)
+
+    def article_failed(self, failure) -> None:
+        """An article that could not be downloaded is skipped with the reason, not a failed crawl."""
+        self.skip(failure.request.url, f"download failed: {download_failure_reason(failure.value)}")
 
     def archived(self, response, kind: str, **meta: str):
         """The RawFile item archiving this response."""
@@ -119,7 +130,7 @@ class ReleaseSpider(NewsSpider):
         for href in dict.fromkeys(links):
             url = response.urljoin(href)
             if self.is_new(url):
-                yield scrapy.Request(url, callback=self.parse_release)
+                yield self.article_request(url, self.parse_release)
 
     def parse_release(self, response):
         """Archive a release; `article` when it is about 287(g), else `unrelated`."""

@@ -84,8 +84,7 @@ class FeedSourcesSpider(NewsSpider):
             if not keyword_match(row, title, summary):
                 continue
             if self.is_new(link):
-                yield scrapy.Request(link, callback=self.parse_item, cb_kwargs={
-                    "row": row, "title": title, "published": published})
+                yield self.article_request(link, self.parse_item, row=row, title=title, published=published)
 
     def parse_item(self, response, row: dict[str, str], title: str, published: str):
         """Archive one announcement or agenda item page."""

@@ -71,9 +71,9 @@ class GdeltSpider(NewsSpider):
                 continue
             published = parse_iso(a.get("seendate"))
             if self.is_new(a["url"]):
-                yield scrapy.Request(a["url"], callback=self.parse_article, cb_kwargs={
-                    "title": a.get("title") or "", "published": published.isoformat() if published else "",
-                    "outlet": a.get("domain") or ""})
+                yield self.article_request(a["url"], self.parse_article, title=a.get("title") or "",
+                                           published=published.isoformat() if published else "",
+                                           outlet=a.get("domain") or "")
 
     def parse_article(self, response, title: str, published: str, outlet: str):
         """Archive a followed article page."""

@@ -54,8 +54,8 @@ class GoogleNewsSpider(NewsSpider):
             return
         for e in entries:
             if e.link and mentions_287g(e.title, e.summary) and self.is_new(e.link):
-                yield scrapy.Request(e.link, callback=self.parse_article,
-                                     cb_kwargs={"title": e.title, "published": e.published, "outlet": e.source})
+                yield self.article_request(e.link, self.parse_article, title=e.title, published=e.published,
+                                           outlet=e.source)
 
     def parse_article(self, response, title: str, published: str, outlet: str):
         """Archive a followed article page."""

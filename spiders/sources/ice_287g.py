@@ -34,10 +34,9 @@ from urllib.parse import unquote, urlparse
 import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 
 from spiders.archive import utc_now
-from spiders.extensions import REJECTED_BODIES, record_failure, record_missing
+from spiders.extensions import REJECTED_BODIES, download_failure_reason, record_failure, record_missing
 from spiders.items import RawFile, headers_of
 
 PAGE_URL = "https://www.ice.gov/identify-and-arrest/287g"
@@ -183,10 +182,6 @@ class Ice287gSpider(scrapy.Spider):
     def on_error(self, failure):
         """Log a download that failed for good on one line and list it in the stats."""
         request = failure.request
-        if failure.check(HttpError):
-            reason = f"HTTP {failure.value.response.status}"
-        else:
-            message = _one_line(failure.getErrorMessage())
-            reason = f"{failure.type.__name__}: {message}" if message else failure.type.__name__
+        reason = download_failure_reason(failure.value)
         self.logger.error("download failed: %s (%s)", request.url, reason)
         record_failure(self.crawler, request.url, reason)

@@ -285,12 +285,17 @@ def test_page_without_links_fails_closed(site, tmp_path):
     assert [item["kind"] for item in result.items] == ["page"]  # the page without links is kept as evidence
 
 
+# The news spiders allow only their own sites: on loopback, the offsite filter is off (the rest stays).
+NEWS_ON_LOOPBACK = {**FAST, "DOWNLOADER_MIDDLEWARES": {
+    "spiders.extensions.FailedDownloads": 540, "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None}}
+
+
 def news_crawl(loopback, tmp_path: Path, *, expect_items: bool = False) -> CrawlResult:
-    """The ICE newsroom spider (its requests have no errback of their own) on one loopback listing page."""
+    """The ICE newsroom spider (its listing request has no errback of its own) on one loopback listing page."""
     loopback.route("/robots.txt", ("ok", b"User-agent: *\n", "text/plain"))
     return run_spider(
         "ice_news", live=True, raw_root=tmp_path / "raw", feed_path=tmp_path / "feeds" / "ice_news.jsonl",
-        extra_settings=FAST, spider_args={"start_url": loopback.base + "/newsroom", "pages": "1"},
+        extra_settings=NEWS_ON_LOOPBACK, spider_args={"start_url": loopback.base + "/newsroom", "pages": "1"},
         timeout=60, expect_items=expect_items,
     )
 
@@ -305,6 +310,16 @@ def test_failed_downloads_of_any_spider_are_named_with_their_reason(loopback, tm
     result = news_crawl(loopback, tmp_path)
     assert not result.ok
     assert f"{loopback.base}/newsroom (DownloadFailedError: ConnectionDone: Connection was closed cleanly.)" in result.error
+
+
+def test_an_article_that_cannot_be_downloaded_is_skipped_not_a_failed_crawl(loopback, tmp_path):
+    listing = b'<html><body><a href="/news/releases/gone">Sheriff joins 287(g)</a></body></html>'
+    loopback.route("/newsroom", ("ok", listing, "text/html"))  # /news/releases/gone answers 404
+    result = news_crawl(loopback, tmp_path)
+    assert result.ok, result.error
+    assert loopback.count("/news/releases/gone") == 1 and result.items == [] and result.failed_urls == []
+    assert result.stats["news/skipped/download_failed"] == 1
+    assert f"skip {loopback.base}/news/releases/gone: download failed: HTTP 404" in result.log_path.read_text()
 
 
 def test_a_news_crawl_that_finds_nothing_new_is_not_a_failure(loopback, tmp_path):
