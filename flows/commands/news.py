@@ -64,6 +64,10 @@ def register(app: typer.Typer) -> None:
 
         summary = ingest(db or default_db(), raw or raw_dir(), live=live)
         typer.echo(json.dumps(summary, default=str, indent=1))
+        for error in summary["errors"]:
+            typer.echo(f"error {error}", err=True)
+        if summary["errors"]:
+            raise typer.Exit(1)
 
     @app.command("news-bench")
     def bench_cmd(path: Path = typer.Argument(None, help="labelled CSV (sentence,event_kind)")) -> None:

@@ -367,8 +367,10 @@ def ingest(db_path: Path, raw_root: Path, *, live: bool = False,
 
             build_index(con)
         except Exception as exc:  # search is a convenience; the load itself has committed
-            fts = f"unavailable: {exc}"
-            log.error("news search index not built: %s", exc)
+            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+            fts = f"unavailable: {reason}"
+            summary["errors"].append(f"search index not built (`tracker search` will not work): {reason}")
+            log.error("news search index not built: %s", reason)
     summary.update({
         "documents": len(doc_rows),
         "skipped": sum(1 for d in docs if d.status == "skipped"),

@@ -98,6 +98,27 @@ def test_ingest_sample_is_idempotent_and_searchable(tmp_path):
     assert rows and rows[0]["title"].startswith("Smith County")
 
 
+def test_a_search_index_that_cannot_be_built_is_an_error_and_the_articles_still_load(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.news.search import FtsUnavailable, search
+    from warehouse.db import reader
+
+    monkeypatch.setitem(sys.modules, "duckdb_extension_fts", None)  # the extension's package is missing
+    summary = ingest(tmp_path / "w.duckdb", tmp_path / "raw", sample_dir=SAMPLE_NEWS)
+    reason = "package duckdb-extension-fts is not installed"
+    error = f"search index not built (`tracker search` will not work): {reason}"
+    assert summary["errors"] == [error]
+    assert summary["search_index"] == f"unavailable: {reason}" and summary["articles"] > 0
+    # the command says so and exits 1
+    result = CliRunner().invoke(app, ["news-ingest", "--db", str(tmp_path / "w.duckdb"), "--raw", str(tmp_path / "raw")])
+    assert result.exit_code == 1 and f"error {error}" in result.output
+    monkeypatch.undo()
+    with reader(tmp_path / "w.duckdb") as con, pytest.raises(FtsUnavailable, match="tracker news-ingest"):
+        search(con, "task force")
+
+
 def test_malformed_documents_are_skipped_with_reason(tmp_path):
     raw = tmp_path / "raw"
     arch = RawArchive(raw)
