@@ -32,6 +32,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import duckdb
+
 import flows.config
 from flows.news import classify, dedupe, extract, feeds, link
 
@@ -255,7 +257,7 @@ def parse_archive(archive, hints: dict[str, dict[str, str]] | None = None):
 def _agency_index(con) -> dict[tuple[str, str], str]:
     try:
         rows = con.execute(_sql("agencies.sql")).fetchall()
-    except Exception:  # core tables absent in a news-only warehouse
+    except duckdb.CatalogException:  # core tables absent in a news-only warehouse
         return {}
     return {(state, link.name_key(name)): agency_id for agency_id, state, name in rows if state and name}
 
@@ -264,7 +266,7 @@ def _listings(con) -> dict[str, list[tuple[str, str, str, date]]]:
     out: dict[str, list[tuple[str, str, str, date]]] = defaultdict(list)
     try:
         rows = con.execute(_sql("listings.sql")).fetchall()
-    except Exception:
+    except duckdb.CatalogException:  # as above
         return out
     for agreement_id, agency_id, model, as_of in rows:
         out[agency_id].append((agreement_id, agency_id, model, as_of))
