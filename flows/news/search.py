@@ -60,6 +60,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[
     try:
         cur = con.execute((SQL_DIR / "search.sql").read_text(encoding="utf-8"), [query, limit])
     except duckdb.CatalogException as exc:
-        raise FtsUnavailable("no search index yet: load the news first (`tracker news-ingest`, or `tracker run`)") from exc
+        raise FtsUnavailable(
+            "no search index yet: load the news first (`tracker news-ingest`, or `tracker run`)") from exc
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]

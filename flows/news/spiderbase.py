@@ -6,8 +6,9 @@ listing pages and feeds are always re-read, since they change. Every response it
 `RawFile` item for the archive pipeline. Malformed input goes through `skip()` (one logged line with
 the reason, a stats counter) and never raises out of a callback. An article that cannot be downloaded
 (a dead link, a site that refuses crawlers) is skipped the same way (`article_request`); a listing,
-feed or query that fails is a failed download of the crawl (`spiders.extensions.FailedDownloads`). `ReleaseSpider` adds the newsroom
-shape the ICE and DHS spiders share: paged listing → release pages, checked and archived.
+feed or query that fails is a failed download of the crawl (`spiders.extensions.FailedDownloads`).
+`ReleaseSpider` adds the newsroom shape the ICE and DHS spiders share: paged listing → release
+pages, checked and archived.
 """
 
 from __future__ import annotations

@@ -112,7 +112,8 @@ def test_a_search_index_that_cannot_be_built_is_an_error_and_the_articles_still_
     assert summary["errors"] == [error]
     assert summary["search_index"] == f"unavailable: {reason}" and summary["articles"] > 0
     # the command says so and exits 1
-    result = CliRunner().invoke(app, ["news-ingest", "--db", str(tmp_path / "w.duckdb"), "--raw", str(tmp_path / "raw")])
+    args = ["news-ingest", "--db", str(tmp_path / "w.duckdb"), "--raw", str(tmp_path / "raw")]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 1 and f"error {error}" in result.output
     monkeypatch.undo()
     with reader(tmp_path / "w.duckdb") as con, pytest.raises(FtsUnavailable, match="tracker news-ingest"):

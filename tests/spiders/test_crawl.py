@@ -309,7 +309,8 @@ def test_failed_downloads_of_any_spider_are_named_with_their_reason(loopback, tm
     loopback.route("/newsroom", ("drop",))  # no answer at all: an exception, not a status
     result = news_crawl(loopback, tmp_path)
     assert not result.ok
-    assert f"{loopback.base}/newsroom (DownloadFailedError: ConnectionDone: Connection was closed cleanly.)" in result.error
+    reason = "DownloadFailedError: ConnectionDone: Connection was closed cleanly."
+    assert f"{loopback.base}/newsroom ({reason})" in result.error
 
 
 def test_an_article_that_cannot_be_downloaded_is_skipped_not_a_failed_crawl(loopback, tmp_path):
@@ -328,4 +329,5 @@ def test_a_news_crawl_that_finds_nothing_new_is_not_a_failure(loopback, tmp_path
     assert result.ok, result.error
     assert result.items == [] and result.failed_urls == []
     # The same crawl where items are required (the ICE lists, the sanctuary captures) is a failure.
-    assert news_crawl(loopback, tmp_path, expect_items=True).error == "ice_news: no items scraped (finish_reason=finished)"
+    required = news_crawl(loopback, tmp_path, expect_items=True)
+    assert required.error == "ice_news: no items scraped (finish_reason=finished)"
