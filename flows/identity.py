@@ -9,8 +9,10 @@ Two steps:
    same state, similar names (typo fixes like `Berrian … Offic` → `Berrien … Office`, `Luka` →
    `Iuka`) that were **never listed in the same snapshot** (a fix replaces a spelling; two real
    agencies with similar names, like Lake and Lee County, appear side by side) and that either share
-   an agreement's model and SIGNED date or are nearly identical. Reviewed aliases
-   (flows/reference/agency_aliases.csv) settle what evidence cannot.
+   an agreement's model and SIGNED date or are nearly identical, unless the two names spell two
+   different real counties of the state (Harris and Harrison County, Texas, are one letter group
+   apart and both exist). Reviewed aliases (flows/reference/agency_aliases.csv) settle what
+   evidence cannot.
 
 The id is `<USPS>:<slug>` of the cluster's earliest-seen key, so it survives later spelling fixes.
 The result is written to `agency_names` and `snapshot_rows.agency_id`; `agencies` is built from it.
@@ -181,7 +183,7 @@ def cluster_keys(
         if target and (state, target) in keys:
             uf.union((state, target), (state, key))
     for state, a, b, score in pairs if pairs is not None else similar_pairs(keys):
-        if (state, a, b) in co_listed:
+        if (state, a, b) in co_listed or _different_counties(state, a, b):
             continue
         shared = keys[(state, a)]["agreements"] & keys[(state, b)]["agreements"]
         if shared or score >= NEAR_IDENTICAL:
@@ -195,6 +197,15 @@ def cluster_keys(
         for sk in group:
             canonical[sk] = best
     return canonical
+
+
+def _different_counties(state: str, a: str, b: str) -> bool:
+    """Whether two similar names spell two different real counties of the state: two agencies, however
+    alike the names (Harris / Harrison County Sheriff's Office), never a spelling fix."""
+    from flows.jurisdictions.resolve import county_spelled
+
+    fips_a, fips_b = county_spelled(state, a), county_spelled(state, b)
+    return fips_a is not None and fips_b is not None and fips_a != fips_b
 
 
 # Every name key with what clustering needs, in one pass over the rows: when it was first listed, the

@@ -683,6 +683,13 @@ def default_resolver() -> Resolver:
     return Resolver()
 
 
+def county_spelled(state: str, name: str) -> str | None:
+    """The FIPS code of a county of `state` that an agency name spells exactly (no fuzzy reading):
+    `harris county sheriffs office` → 48201; `berrian county sheriffs office` → None (a typo)."""
+    hit = _county_in_name(name, state, default_resolver().counties)
+    return hit[0] if hit and not hit[2] else None
+
+
 def resolve(
     state: object,
     name: object,

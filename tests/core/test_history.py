@@ -61,6 +61,22 @@ def test_renames_keep_one_identity(con):
     assert len(ids("NC", "Albermarle District Jail", "Albemarle District Jail")) == 1
 
 
+def test_two_real_counties_with_alike_names_stay_two_agencies(con):
+    # Harris County's JEM (2011-2017) and Harrison County's WSO (2025-) were never listed together and
+    # their names are 97% alike; both counties exist, so they are two agencies, each in its own county.
+    got = dict(con.execute(
+        "SELECT name_key, agency_id FROM agency_names WHERE state = 'TX' AND name_key IN "
+        "('harris county sheriffs office', 'harrison county sheriffs office')").fetchall())
+    assert got == {"harris county sheriffs office": "TX:harris-county-sheriffs-office",
+                   "harrison county sheriffs office": "TX:harrison-county-sheriffs-office"}
+    # a typo that names no real county is still merged with the county it means
+    assert dict(con.execute(
+        "SELECT name_key, agency_id FROM agency_names WHERE state = 'GA' AND name_key IN "
+        "('spalding county sheriffs office', 'spaulding county sheriffs office')").fetchall()) == {
+        "spalding county sheriffs office": "GA:spaulding-county-sheriffs-office",
+        "spaulding county sheriffs office": "GA:spaulding-county-sheriffs-office"}
+
+
 def test_no_agency_active_in_2017_and_2021_is_split(con):
     # The same agreement (state, model, SIGNED) on 2017-08-01 and on 2021-01-13 belongs to one agency id.
     split = con.execute(
