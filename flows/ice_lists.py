@@ -25,7 +25,7 @@ from functools import lru_cache
 from flows import identity, normalize
 from flows.xlsx import Sheet, WorkbookError, read_sheets
 
-PARSER_VERSION = "ice_lists/2"
+PARSER_VERSION = "ice_lists/3"
 
 # Header names seen in ICE's lists, by field. Matching is on upper-cased, space-collapsed text.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {

@@ -23,6 +23,7 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import us
 
@@ -276,11 +277,14 @@ def signed_date(value: object, as_of: date | None) -> tuple[date | None, str | N
 # --- MOA links -------------------------------------------------------------------------------------
 
 _WAYBACK = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/", re.I)
+# Microsoft's "Safe Links": ICE pasted links from Outlook, which wrap the real address (`?url=…&data=…`).
+_SAFELINKS = re.compile(r"^https?://[\w.-]*safelinks\.protection\.outlook\.com/", re.I)
 
 
 @lru_cache(maxsize=262144, typed=True)
 def moa_url(hyperlink: str | None, text: object) -> str | None:
-    """The MOA/addendum URL: the cell's hyperlink, else a URL typed in the cell; archive wrapper removed."""
+    """The MOA/addendum URL: the cell's hyperlink, else a URL typed in the cell; web-archive and
+    Outlook Safe Links wrappers removed (the same PDF, however it was linked)."""
     candidate = clean_text(hyperlink) or None
     if not candidate:
         cell = clean_text(text) or ""
@@ -288,4 +292,7 @@ def moa_url(hyperlink: str | None, text: object) -> str | None:
         candidate = m.group(0) if m else None
     if not candidate:
         return None
+    if _SAFELINKS.match(candidate):
+        wrapped = parse_qs(urlsplit(candidate).query).get("url")
+        candidate = wrapped[0] if wrapped and wrapped[0].startswith(("http://", "https://")) else candidate
     return _WAYBACK.sub("", candidate)

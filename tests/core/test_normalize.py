@@ -100,6 +100,12 @@ def test_moa_url_from_hyperlink_or_text():
     archived = "https://web.archive.org/web/20210131051047/https://www.ice.gov/doclib/287gMOA/y.pdf"
     assert normalize.moa_url(None, archived) == "https://www.ice.gov/doclib/287gMOA/y.pdf"
     assert normalize.moa_url(None, "link pending") is None
+    # ICE pasted some links from Outlook: the Safe Links wrapper hides the same PDF
+    wrapped = ("https://gcc02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.ice.gov%2Fdoclib%2F287gMOA%2F"
+               "ColbertCoSheriffsOfficeAL_WSO_MOA_05.08.25.pdf&data=05%7C02%7CERO287g%40ice.dhs.gov&reserved=0")
+    assert normalize.moa_url(wrapped, "MOA") == "https://www.ice.gov/doclib/287gMOA/ColbertCoSheriffsOfficeAL_WSO_MOA_05.08.25.pdf"
+    assert normalize.moa_url("https://gcc02.safelinks.protection.outlook.com/?data=x", None) == (
+        "https://gcc02.safelinks.protection.outlook.com/?data=x")  # nothing wrapped: kept as it is
 
 
 def test_state_fix_moves_an_agreement_listed_under_the_wrong_state():
