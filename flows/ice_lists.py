@@ -247,6 +247,8 @@ def _clean_base(values: tuple) -> tuple:
     state = normalize.state_code(st)
     if state is None and normalize.clean_text(st):
         pre.append(f"state '{normalize.clean_text(st)}' not recognised")
+    elif state and normalize.state_code(st, fuzzy=False) is None:  # a typo: PENNSLYVANIA, WEST VIRIGINIA
+        pre.append(f"state '{normalize.clean_text(st)}' read as {state}")
     county, county_note = normalize.county(co, state)
     if county_note:
         pre.append(county_note)

@@ -23,7 +23,7 @@ from datetime import date
 
 from flows import normalize
 
-PARSER_VERSION = "ice_rosters/1"
+PARSER_VERSION = "ice_rosters/2"
 
 LONG_ROSTER = {"snapshot_ts", "capture_date", "state", "agency", "support_type"}
 AGENCY_LIST = {"capture", "as_of", "state", "agency"}

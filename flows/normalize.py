@@ -194,12 +194,12 @@ def fixed_state(state: str | None, agency: str | None, model: str, signed: date 
 # --- agencies --------------------------------------------------------------------------------------
 
 _FOOTNOTE = re.compile(r"[*†‡]+")
-_ADDENDUM = re.compile(r"\s*\((?:addendum|amendment)\)\s*", re.I)
+_ADDENDUM = re.compile(r"\s*\((?:addendum|amendment)\)\s*|\s+(?:addendum|amendment)$", re.I)
 
 
 @lru_cache(maxsize=262144)
 def agency_name(value: object) -> str | None:
-    """Agency name with footnote marks and a stray '(Addendum)' removed."""
+    """Agency name with footnote marks and a stray '(Addendum)' (or a trailing 'Addendum') removed."""
     text = clean_text(value)
     if not text:
         return None

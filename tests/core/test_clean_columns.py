@@ -42,6 +42,14 @@ def test_usual_rows_one_record_each():
     assert recs[0]["agency_name"] == "Travis County Sheriff's Office" and recs[0]["raw_agency"] == USUAL[0][1]
     assert recs[1]["raw_signed"] == "45700" and recs[1]["moa_url"] == "https://www.ice.gov/doclib/287gMOA/1.pdf"
     assert recs[2]["notes"] == "SIGNED year 5025 impossible on 2025-07-11; read as 2025-07-07"
+    assert [r["notes"] for r in recs[:2]] == [None, None]  # case is tidied, not noted
+
+
+def test_a_state_typo_is_read_and_noted():
+    typo = ("PENNSLYVANIA", "Lancaster County Prison", "County", "Lancaster", "Warrant Service Officer", "2025-03-01",
+            "MOA")
+    (rec,) = _records(_list([typo]), date(2025, 7, 11))
+    assert (rec["state"], rec["raw_state"], rec["notes"]) == ("PA", "PENNSLYVANIA", "state 'PENNSLYVANIA' read as PA")
 
 
 def test_several_models_and_a_verified_state_fix():

@@ -71,6 +71,9 @@ def test_county_fixes_and_junk():
 def test_agency_name_footnotes_and_addendum():
     assert normalize.agency_name("Mesa Police Department*") == "Mesa Police Department"
     assert normalize.agency_name("Collier County Sheriff's Office (Addendum)") == "Collier County Sheriff's Office"
+    # the 2014-04-14 roster: "San Bernardino County Sheriff's Office Addendum"
+    assert normalize.agency_name("San Bernardino County Sheriff's Office Addendum") == (
+        "San Bernardino County Sheriff's Office")
 
 
 @pytest.mark.parametrize(
