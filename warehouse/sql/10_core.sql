@@ -103,9 +103,13 @@ SELECT snap.as_of AS list_as_of, r.agency_id, r.state, r.agency_name, r.agency_t
        r.signed, r.moa_url, r.addendum_url, r.snapshot_id, r.row_number
 FROM snapshot_rows r JOIN snap USING (snapshot_id);
 
+COMMENT ON MACRO TABLE list_as_of IS 'The rows of the last published list of kind (participating | pending) dated on or before d, with that list''s as-of date.';
+
 -- The participating list (agreements in force) as it stood on date d.
 CREATE OR REPLACE MACRO agreements_as_of(d) AS TABLE SELECT * FROM list_as_of('participating', d);
+COMMENT ON MACRO TABLE agreements_as_of IS 'The participating list (agreements in force) as it stood on date d: the rows of the last published list dated on or before d.';
 
 -- The pending list (applications under review) as it stood on date d.
 CREATE OR REPLACE MACRO pending_as_of(d) AS TABLE
 SELECT * EXCLUDE (signed, moa_url, addendum_url) FROM list_as_of('pending', d);
+COMMENT ON MACRO TABLE pending_as_of IS 'The pending list (applications under review) as it stood on date d: the rows of the last published pending list dated on or before d.';
