@@ -1,8 +1,10 @@
 -- Applications under review, from the pending lists. A review is a run of consecutive pending
 -- snapshots listing the same agency x model. Outcome: approved when the agreement then appears in a
 -- participating list (on or after the first pending sighting, before any later review of it, and
--- not already listed in the participating list just before the review began); open when it is still
--- in the newest pending list; dropped otherwise.
+-- not already listed in the participating list just before the review began), or when it entered
+-- the participating list in the 31 days before its first pending sighting (ICE updates the two
+-- lists apart: the pending list still showed an application already approved; 0 days); open when
+-- it is still in the newest pending list; dropped otherwise.
 
 -- Pending snapshots in list order, each with the last participating list dated before it (0 when
 -- none is): participating lists are ordered by date, so those dated before it are ords 1..before_ord.
@@ -39,13 +41,22 @@ WITH pend AS (
     WHERE NOT EXISTS (SELECT 1 FROM _periods y WHERE y.agreement = a.agreement
                       AND b.before_ord BETWEEN y.first_ord AND y.last_ord)
     GROUP BY b.agency_id, b.model, b.first_seen
+    UNION ALL
+    -- listed just before the review began: approved already when its listing began in the month
+    -- before the first pending sighting
+    SELECT b.agency_id, b.model, b.first_seen, min(x.first_ord)
+    FROM bounded b
+    JOIN _agreement_rows a USING (agency_id, model)
+    JOIN _periods x ON x.agreement = a.agreement AND b.before_ord BETWEEN x.first_ord AND x.last_ord
+    JOIN _psnap s ON s.ord = x.first_ord AND s.as_of >= b.first_seen - INTERVAL 31 DAY
+    GROUP BY b.agency_id, b.model, b.first_seen
 )
 SELECT b.agency_id || ':' || b.model || ':' || CAST(b.first_seen AS VARCHAR), b.agency_id, b.state, b.model,
        b.first_seen, b.last_seen, b.n,
        CASE WHEN p.as_of IS NOT NULL THEN 'approved'
             WHEN b.last_ord = (SELECT max(ord) FROM _qsnap) THEN 'open'
             ELSE 'dropped' END,
-       p.as_of, p.snapshot_id, date_diff('day', b.first_seen, p.as_of)
+       p.as_of, p.snapshot_id, greatest(date_diff('day', b.first_seen, p.as_of), 0)
 FROM bounded b
 LEFT JOIN approved a USING (agency_id, model, first_seen)
 LEFT JOIN _psnap p ON p.ord = a.ord AND (b.next_first IS NULL OR p.as_of < b.next_first);

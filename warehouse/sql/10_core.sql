@@ -61,6 +61,13 @@ COMMENT ON VIEW monthly_agreements IS 'Per month, state and model: agreements ac
 CREATE OR REPLACE VIEW monthly_reviews_by_state AS
 WITH ms AS (
     SELECT month, snapshot_id, as_of, coverage FROM monthly_snapshot WHERE list_kind = 'pending'
+    UNION ALL
+    -- Approvals are seen in the participating lists, which may run past the last pending list: those
+    -- months count their approvals, with the pending queue unobserved (gap).
+    SELECT CAST(unnest(generate_series(
+               (SELECT max(month) FROM monthly_snapshot WHERE list_kind = 'pending') + INTERVAL 1 MONTH,
+               date_trunc('month', (SELECT max(approved_on) FROM agreement_reviews)),
+               INTERVAL 1 MONTH)) AS DATE), NULL, NULL, 'gap'
 ), combos AS (
     SELECT DISTINCT state, model FROM agreement_reviews
 ), pend AS (
