@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import typer
 
 import flows  # noqa: F401  (applies Prefect defaults before any prefect import)
@@ -16,6 +18,23 @@ app = typer.Typer(
 
 for module in (core, jurisdictions, sanctuary, news, ops):
     module.register(app)
+
+
+def _guarded(callback):
+    """The command with `ops.cli_errors` around it: a missing or busy warehouse, a bad manifest, a file
+    that cannot be read or written end the command with one line and an exit code, not a traceback."""
+
+    @functools.wraps(callback)
+    def command(*args, **kwargs):
+        with ops.cli_errors():
+            return callback(*args, **kwargs)
+
+    return command
+
+
+for _info in [*app.registered_commands,
+              *(c for group in app.registered_groups for c in group.typer_instance.registered_commands)]:
+    _info.callback = _guarded(_info.callback)
 
 
 if __name__ == "__main__":

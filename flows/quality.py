@@ -243,11 +243,20 @@ def quarantined(report) -> list:
 def release(con: duckdb.DuckDBPyConnection, sha_or_id: str, reason: str | None = None) -> list[str]:
     """Publish quarantined snapshots of a raw file (sha256 or snapshot id prefix); caller commits.
 
-    Returns the released snapshot ids (empty when nothing matched).
+    Returns the released snapshot ids (empty when nothing matched). Raises ValueError for a prefix
+    shorter than 8 characters or one that matches more than one raw file: a release is a reviewer's
+    decision about one file.
     """
-    ids = [r[0] for r in con.execute(
-        "SELECT snapshot_id FROM snapshots WHERE status = 'quarantined' AND (snapshot_id LIKE ? || '%' OR sha256 LIKE ? || '%')",
-        [sha_or_id, sha_or_id]).fetchall()]
+    prefix = sha_or_id.strip().lower()
+    if len(prefix) < 8:
+        raise ValueError(f"{sha_or_id!r}: give at least 8 characters of the file's sha256")
+    matches = con.execute(
+        "SELECT snapshot_id, sha256 FROM snapshots WHERE status = 'quarantined' "
+        "AND (starts_with(snapshot_id, ?) OR starts_with(sha256, ?))", [prefix, prefix]).fetchall()
+    files = {sha for _, sha in matches}
+    if len(files) > 1:
+        raise ValueError(f"{sha_or_id}: matches {len(files)} quarantined files; give more of the sha256")
+    ids = [sid for sid, _ in matches]
     for sid in ids:
         con.execute("INSERT OR REPLACE INTO quarantine_releases VALUES (?, now(), ?)", [sid, reason])
         sha = con.execute(

@@ -49,7 +49,21 @@ def deployments(ice_cron: str = ICE_CRON, live: bool = True, news_cron: str = NE
     ]
 
 
+def check_cron(cron: str) -> str:
+    """The cron expression, or ValueError naming it when Prefect would not accept it."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron, timezone="UTC")
+    except Exception:  # pydantic's ValidationError: one line is enough
+        raise ValueError(f"--cron {cron!r} is not a cron expression (five fields, like '0 */6 * * *')") from None
+    return cron
+
+
 def serve_all(ice_cron: str = ICE_CRON, live: bool = True, news_cron: str = NEWS_CRON,
               sanctuary_cron: str = SANCTUARY_CRON) -> None:
-    """Serve every deployment until interrupted."""
+    """Serve every deployment until interrupted, after saying what runs when."""
+    for name, cron in (("ice-lists", check_cron(ice_cron)), ("news", check_cron(news_cron)),
+                       ("sanctuary-lists", check_cron(sanctuary_cron))):
+        print(f"schedule: {name} at '{cron}' (UTC), {'live' if live else 'replayed'}", flush=True)
     serve(*deployments(ice_cron=ice_cron, live=live, news_cron=news_cron, sanctuary_cron=sanctuary_cron))

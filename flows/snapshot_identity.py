@@ -176,24 +176,37 @@ def decide(
     return Identity(content_kind, as_of, basis, notes)
 
 
+class ManifestError(ValueError):
+    """A manifest that cannot be used; the message is one line naming the file (and row)."""
+
+
 def read_manifest(path: Path | str) -> dict[str, tuple[str, date]]:
-    """Manifest CSV `path,list_kind,as_of` → {resolved path or base name: (list_kind, as_of)}."""
+    """Manifest CSV `path,list_kind,as_of` → {resolved path or base name: (list_kind, as_of)}.
+
+    Raises ManifestError for a missing column or a row without a path, a known list kind or an ISO
+    date: a manifest is an override, so a wrong one stops the load before anything is archived."""
     manifest_path = Path(path)
     entries: dict[str, tuple[str, date]] = {}
-    with manifest_path.open(encoding="utf-8-sig") as fh:
+    try:
+        fh = manifest_path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise ManifestError(f"{manifest_path}: cannot read the manifest ({exc.strerror or exc})") from None
+    with fh:
         reader = csv.DictReader(fh)
         missing = {"path", "list_kind", "as_of"} - set(reader.fieldnames or [])
         if missing:
-            raise ValueError(f"{manifest_path}: manifest lacks column(s) {', '.join(sorted(missing))}")
+            raise ManifestError(f"{manifest_path}: manifest lacks column(s) {', '.join(sorted(missing))}")
         for n, row in enumerate(reader, start=2):
             kind = (row["list_kind"] or "").strip().lower()
             if kind not in ("participating", "pending"):
-                raise ValueError(f"{manifest_path}:{n}: list_kind must be participating or pending, not {kind!r}")
+                raise ManifestError(f"{manifest_path}:{n}: list_kind must be participating or pending, not {kind!r}")
             try:
-                as_of = date.fromisoformat(row["as_of"].strip())
+                as_of = date.fromisoformat((row["as_of"] or "").strip())
             except ValueError:
-                raise ValueError(f"{manifest_path}:{n}: as_of {row['as_of']!r} is not YYYY-MM-DD") from None
-            rel = row["path"].strip()
+                raise ManifestError(f"{manifest_path}:{n}: as_of {row['as_of']!r} is not YYYY-MM-DD") from None
+            rel = (row["path"] or "").strip()
+            if not rel:
+                raise ManifestError(f"{manifest_path}:{n}: the path is empty")
             entries[str((manifest_path.parent / rel).resolve())] = (kind, as_of)
             entries.setdefault(Path(rel).name, (kind, as_of))
     return entries

@@ -12,6 +12,7 @@ migration so that they always match the code.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,8 @@ import duckdb
 # start-up cost instead of a hidden cost of the first query or load of every process.
 import pandas  # noqa: F401, I001
 import pyarrow.dataset  # noqa: F401
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
@@ -42,6 +45,15 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text or "conflicting" in text or "being used by another process" in text
 
 
+def require(db_path: Path | str) -> Path:
+    """The path of a warehouse that exists, else WarehouseMissing: for commands that only change an
+    existing warehouse, so that a mistyped --db is an error instead of a new empty warehouse."""
+    path = Path(db_path)
+    if not path.exists():
+        raise WarehouseMissing(f"{path}: no warehouse here yet (run `tracker run` or `tracker backfill` first)")
+    return path
+
+
 def connect(db_path: Path | str, *, read_only: bool = False, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, retrying while another process holds the write lock.
 
@@ -50,18 +62,23 @@ def connect(db_path: Path | str, *, read_only: bool = False, wait_seconds: float
     session's zone, which is the machine's unless set.
     """
     path = Path(db_path)
-    if read_only and not path.exists():
-        raise WarehouseMissing(f"{path}: no warehouse here yet (run `tracker run` or `tracker backfill` first)")
+    if read_only:
+        require(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
+    waited = 0.0
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             con.execute("SET TimeZone = 'UTC'")
             return con
         except duckdb.IOException as exc:
+            if _is_lock_error(exc) and waited < 2.0 <= waited + delay:  # a short wait is normal; say a long one
+                log.warning("%s is held by another process (a load, or an open `tracker sql` shell); "
+                            "waiting up to %.0f s", path, wait_seconds)
+            waited += delay
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
                     raise WarehouseBusy(

@@ -32,6 +32,24 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code=code)
 
 
+FORMATS = ("table", "csv", "json")
+
+
+def check_format(fmt: str) -> str:
+    """The output format, or the Exit (code 2) that names the choices."""
+    if fmt not in FORMATS:
+        raise fail(f"--format must be table, csv or json, not {fmt!r}", 2)
+    return fmt
+
+
+def parse_day(text: str, option: str = "--date") -> date:
+    """A YYYY-MM-DD option value as a date, or the Exit (code 2) that says what is wrong with it."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"{option} {text!r} is not a date (YYYY-MM-DD)", 2) from None
+
+
 def _plain(v: object) -> object:
     if isinstance(v, date | datetime):
         return v.isoformat()

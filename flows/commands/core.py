@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.commands.common import DbOption, console, db_path, render
+from flows.commands.common import DbOption, check_format, console, db_path, fail, render
 from flows.commands.ops import cli_errors
 
 
@@ -85,6 +85,20 @@ def history(
         raise typer.Exit(code=1)
 
 
+def _sealed(con) -> None:
+    """Shut the session's door to the file system: no COPY … TO, EXPORT, ATTACH, read_csv or INSTALL,
+    and no SET to undo it. A read-only connection cannot change the warehouse, but COPY could still
+    overwrite any file, the warehouse's own included."""
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def _statement(text: str) -> bool:
+    """Whether the text holds SQL at all (not just spaces and semicolons)."""
+    return bool(text.strip().strip(";").strip())
+
+
+@cli_errors()
 def sql(
     query: str | None = typer.Argument(None, help="SQL to run; omit for an interactive shell."),
     fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
@@ -93,27 +107,25 @@ def sql(
     """Run ad hoc SQL on the warehouse, read-only (`tracker sql` alone opens a shell)."""
     import duckdb
 
-    from warehouse.db import WarehouseMissing, reader
+    from warehouse.db import reader
 
-    if fmt not in ("table", "csv", "json"):
-        console.print(f"[red]error[/red] --format must be table, csv or json, not {fmt!r}")
+    check_format(fmt)
+    if query is not None and not _statement(query):
+        console.print("[red]error[/red] the query is empty")
         raise typer.Exit(code=2)
-    try:
-        with reader(db_path(db)) as con:
-            if query is not None:
-                try:
-                    cur = con.execute(query)
-                    rows = cur.fetchall() if cur.description else []
-                    cols = [d[0] for d in cur.description or []]
-                except duckdb.Error as exc:
-                    console.print(f"[red]error[/red] {str(exc).splitlines()[0]}", highlight=False)
-                    raise typer.Exit(code=1) from None
-                sys.stdout.write(render(cols, rows, fmt))
-                return
-            _shell(con, fmt)
-    except WarehouseMissing as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
-        raise typer.Exit(code=1) from None
+    with reader(db_path(db)) as con:
+        _sealed(con)
+        if query is not None:
+            try:
+                cur = con.execute(query)
+                rows = cur.fetchall() if cur.description else []
+                cols = [d[0] for d in cur.description or []]
+            except duckdb.Error as exc:
+                console.print(f"[red]error[/red] {str(exc).splitlines()[0]}", highlight=False)
+                raise typer.Exit(code=1) from None
+            sys.stdout.write(render(cols, rows, fmt))
+            return
+        _shell(con, fmt)
 
 
 def _shell(con, fmt: str) -> None:
@@ -137,6 +149,9 @@ def _shell(con, fmt: str) -> None:
             line = "SELECT table_name, table_type FROM information_schema.tables ORDER BY 1;"
         buffer += line + "\n"
         if not buffer.strip().endswith(";"):
+            continue
+        if not _statement(buffer):
+            buffer = ""
             continue
         try:
             cur = con.execute(buffer)
@@ -171,18 +186,18 @@ def run(
 def dashboards(
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the static site (default data/site)."),
     serve: bool = typer.Option(False, "--serve", help="Start the interactive app instead of writing files."),
-    port: int = typer.Option(8050, "--port", help="Port for --serve."),
+    port: int = typer.Option(8050, "--port", min=1, max=65535, help="Port for --serve."),
     db: Path | None = DbOption,
 ) -> None:
     """Write the static dashboards (or serve the interactive app)."""
     from flows.config import site_dir
-    from warehouse.db import WarehouseMissing
+    from warehouse.db import WarehouseMissing, require
 
     try:
         if serve:
             from dashboards.app import serve_app
 
-            serve_app(db_path(db), port=port)
+            serve_app(require(db_path(db)), port=port)
             return
         from dashboards.site import build_site
 
@@ -200,7 +215,10 @@ def serve_cmd(
     """Serve the pipeline on a schedule (Prefect deployments; Ctrl-C stops)."""
     from flows.serve import serve_all
 
-    serve_all(ice_cron=cron, live=live)
+    try:
+        serve_all(ice_cron=cron, live=live)
+    except ValueError as exc:  # the schedule, checked before anything starts
+        raise fail(str(exc), 2) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
     @app.command("search")
     def search_cmd(
         query: str = typer.Argument(..., help="words to find in article titles and text"),
-        limit: int = typer.Option(20, help="most results"),
+        limit: int = typer.Option(20, min=1, help="most results"),
         db: Path = typer.Option(None, help="warehouse file (default: TRACKER_DB or data/warehouse.duckdb)"),
         as_json: bool = typer.Option(False, "--json", help="one JSON object per result"),
     ) -> None:
@@ -47,7 +47,8 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 typer.echo(json.dumps(r, default=str))
             else:
-                typer.echo(f"{r['score']:>7}  {r['published_on'] or '':<10}  {(r['outlet'] or '')[:24]:<24}  "
+                published = str(r["published_on"] or "")  # a date's own format spec is strftime's
+                typer.echo(f"{r['score']:>7}  {published:<10}  {(r['outlet'] or '')[:24]:<24}  "
                            f"{r['title']}\n         {r['url']}")
         if not rows:
             typer.echo("no matches", err=True)
@@ -72,6 +73,10 @@ def register(app: typer.Typer) -> None:
     @app.command("news-bench")
     def bench_cmd(path: Path = typer.Argument(None, help="labelled CSV (sentence,event_kind)")) -> None:
         """Precision and recall of the event classifier per kind."""
+        from flows.commands.common import fail
         from flows.news.evaluate import main
 
-        main([str(path)] if path else [])
+        try:
+            main([str(path)] if path else [])
+        except ValueError as exc:  # the file's columns or rows
+            raise fail(str(exc), 2) from None

@@ -27,10 +27,13 @@ def cli_errors() -> Iterator[None]:
     import duckdb
 
     from flows.ledger import EX_TEMPFAIL, RunLocked
+    from flows.snapshot_identity import ManifestError
     from warehouse.db import WarehouseBusy, WarehouseMissing
 
     try:
         yield
+    except ManifestError as exc:
+        raise _fail(str(exc), 2) from None
     except RunLocked as exc:
         raise _fail(str(exc), EX_TEMPFAIL) from None
     except WarehouseBusy as exc:
@@ -41,9 +44,14 @@ def cli_errors() -> Iterator[None]:
         if exc.errno == errno.ENOSPC:
             raise _fail(f"disk full writing {exc.filename or 'the data directory'} ({exc.strerror}); nothing was stored by this step — "
                         "free space and run again", 1) from None
-        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        if exc.errno == errno.EROFS:
             raise _fail(f"cannot write {exc.filename or 'the data directory'}: {exc.strerror} "
-                        "(read-only or not writable data dir?)", 1) from None
+                        "(a read-only data dir?)", 1) from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise _fail(f"{exc.filename or 'the data directory'}: {exc.strerror} "
+                        "(check who may read and write this file or folder)", 1) from None
+        if exc.filename and exc.strerror:  # FileNotFoundError, IsADirectoryError …: the file and the reason
+            raise _fail(f"{exc.filename}: {exc.strerror}", 1) from None
         raise _fail(f"{type(exc).__name__}: {exc}", 1) from None
     except duckdb.IOException as exc:
         line = str(exc).splitlines()[0]
@@ -60,7 +68,7 @@ def _ago(ts: datetime | None) -> str:
 
 
 def status(
-    failures: int = typer.Option(5, "--failures", help="How many recent failed or partial runs to show."),
+    failures: int = typer.Option(5, "--failures", min=0, help="How many recent failed or partial runs to show."),
     db: Path | None = DbOption,
 ) -> None:
     """Freshness per source (last successful run, last fetch) and the last failures."""
@@ -120,18 +128,21 @@ def quarantine_release(
     from flows.derive import derive_all
     from flows.ledger import run_lock
     from flows.quality import release
-    from warehouse.db import writer
+    from warehouse.db import require, writer
 
-    with cli_errors(), run_lock(_db(db)), writer(_db(db)) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            ids = release(con, sha.lower(), reason)
-            if ids:
-                derive_all(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    try:
+        with cli_errors(), run_lock(require(_db(db))), writer(_db(db)) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                ids = release(con, sha, reason)
+                if ids:
+                    derive_all(con)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+    except ValueError as exc:  # a prefix too short or matching several files
+        raise _fail(str(exc), 2) from None
     if not ids:
         raise _fail(f"{sha}: no quarantined snapshot matches", 1)
     console.print(f"released {len(ids)} snapshot(s): {', '.join(i[:16] for i in ids)}", highlight=False)
@@ -149,7 +160,9 @@ def reprocess_cmd(
 
     if not shas and not all_files:
         raise _fail("name raw files by sha256 or pass --all", 2)
-    with cli_errors(), run_lock(_db(db)), recorded_run(_db(db), "reprocess", "reprocess") as run:
+    from warehouse.db import require
+
+    with cli_errors(), run_lock(require(_db(db))), recorded_run(_db(db), "reprocess", "reprocess") as run:
         report, errors = reprocess(_db(db), None if all_files else shas)
         run.snapshots_loaded = len(report.loaded)
         run.errors += errors + [r.error for r in report.failed]
@@ -176,7 +189,9 @@ def alerts_cmd(
                   f"{feeds.get('dir', '-')}; webhooks: {hooks.get('urls', 0)} URL(s), {hooks.get('sent', 0)} events sent, "
                   f"{hooks.get('baseline', 0)} marked as baseline", highlight=False)
     for err in result["errors"]:
-        console.print(f"[yellow]warning[/yellow] {err}", highlight=False, soft_wrap=True)
+        console.print(f"[red]error[/red] {err}", highlight=False, soft_wrap=True)
+    if result["errors"]:
+        raise typer.Exit(code=1)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
+from flows.commands.common import check_format, parse_day, render
 from flows.commands.common import db_path as _db
-from flows.commands.common import render
 
 sanctuary_app = typer.Typer(help="Sanctuary lists (DHS, DOJ) and state laws: load and query.", no_args_is_help=True)
 
@@ -23,8 +23,10 @@ def _show_macro(db: Path | None, fmt: str, macro: str, on: str | None, where: st
     from flows.sanctuary.queries import run_macro
     from warehouse.db import reader
 
+    check_format(fmt)
+    day = parse_day(on) if on else date.today()
     with reader(_db(db)) as con:
-        cols, rows = run_macro(con, macro, date.fromisoformat(on) if on else date.today(), where, params or [])
+        cols, rows = run_macro(con, macro, day, where, params or [])
     _print(cols, rows, fmt)
 
 
@@ -105,6 +107,7 @@ def unresolved_cmd(db: Path = typer.Option(None, "--db"), fmt: str = FormatOptio
     """Listings not resolved to a FIPS jurisdiction, with the reason."""
     from warehouse.db import reader
 
+    check_format(fmt)
     with reader(_db(db)) as con:
         cur = con.execute(
             "SELECT list_id, state, level, name_as_printed, unresolved_reason FROM sanctuary_listings "

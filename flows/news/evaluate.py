@@ -19,7 +19,13 @@ DEFAULT_SET = PROJECT_ROOT / "tests" / "fixtures" / "news" / "labelled_sentences
 def predictions(path: Path | str = DEFAULT_SET) -> list[tuple[str, str, str]]:
     """(sentence, gold kind, predicted kind) for every row of a labelled CSV."""
     with Path(path).open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        reader = csv.DictReader(fh)
+        missing = {"sentence", "event_kind"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{path}: a labelled set needs the column(s) {', '.join(sorted(missing))}")
+        rows = list(reader)
+    if not rows:
+        raise ValueError(f"{path}: no labelled rows")
     return [(r["sentence"], r["event_kind"], classify_text(r["sentence"]).event_kind) for r in rows]
 
 

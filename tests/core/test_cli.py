@@ -26,6 +26,20 @@ def test_sql_formats_and_read_only(bundled_warehouse):
     assert "read-only" in res.output.lower()
 
 
+def test_sql_cannot_write_files_or_undo_that(bundled_warehouse, tmp_path):
+    db = str(bundled_warehouse)
+    before = bundled_warehouse.stat().st_size
+    for statement in (f"COPY (SELECT 'x') TO '{bundled_warehouse}' (FORMAT csv)",  # the warehouse itself
+                      f"COPY (SELECT 1) TO '{tmp_path / 'out.csv'}'", f"EXPORT DATABASE '{tmp_path / 'dump'}'",
+                      "SET enable_external_access = true"):
+        res = runner.invoke(app, ["sql", statement, "--db", db])
+        assert res.exit_code == 1 and res.output.startswith("error "), (statement, res.output)
+    assert bundled_warehouse.stat().st_size == before and list(tmp_path.iterdir()) == []
+    for empty in ("", " ;; "):
+        res = runner.invoke(app, ["sql", empty, "--db", db])
+        assert res.exit_code == 2 and "the query is empty" in res.output
+
+
 def test_sql_on_a_missing_warehouse_is_a_clear_error(tmp_path):
     res = runner.invoke(app, ["sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb")])
     assert res.exit_code == 1
@@ -34,7 +48,7 @@ def test_sql_on_a_missing_warehouse_is_a_clear_error(tmp_path):
 
 def test_sql_shell_reads_statements_from_stdin(bundled_warehouse):
     res = runner.invoke(app, ["sql", "--db", str(bundled_warehouse), "--format", "csv"],
-                        input="SELECT count(*) AS n\nFROM snapshots WHERE list_kind = 'pending';\n.quit\n")
+                        input=";\nSELECT count(*) AS n\nFROM snapshots WHERE list_kind = 'pending';\n.quit\n")
     assert res.exit_code == 0
     assert "n\n15" in res.stdout
 
@@ -54,3 +68,31 @@ def test_backfill_reports_and_exits_non_zero_on_bad_files(tmp_path, monkeypatch)
     (folder / "pendingAgencies06012025am.xlsx").unlink()
     res = runner.invoke(app, ["backfill", str(folder), "--db", str(db)])
     assert res.exit_code == 0
+
+
+def test_bad_arguments_are_one_line_errors_not_tracebacks(bundled_warehouse, tmp_path):
+    db = str(bundled_warehouse)
+    labelled = tmp_path / "labels.csv"
+    labelled.write_text("foo,bar\n1,2\n")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,list_kind,as_of\nx.xlsx,participating,2021-13-45\n")
+    cases = [
+        (["serve", "--cron", "not a cron"], 2, "is not a cron expression"),
+        (["sanctuary", "status", "--date", "2025-13-01", "--db", db], 2, "is not a date (YYYY-MM-DD)"),
+        (["sanctuary", "conflicts", "--date", "2025-05-29", "-f", "xml", "--db", db], 2, "--format must be"),
+        (["news-bench", str(labelled)], 2, "needs the column(s) event_kind, sentence"),
+        (["news-bench", str(tmp_path / "none.csv")], 1, "none.csv: No such file or directory"),
+        (["backfill", str(tmp_path), "--manifest", str(manifest), "--db", str(tmp_path / "w.duckdb")], 2,
+         "manifest.csv:2: as_of '2021-13-45' is not YYYY-MM-DD"),
+        (["jurisdictions", "--db", str(tmp_path)], 1, "warehouse I/O error"),
+        (["sanctuary", "status", "--date", "2025-05-29", "--db", str(tmp_path / "none.duckdb")], 1, "no warehouse here yet"),
+        (["dashboards", "--serve", "--db", str(tmp_path / "none.duckdb")], 1, "no warehouse here yet"),
+        (["reprocess", "--all", "--db", str(tmp_path / "typo" / "w.duckdb")], 1, "no warehouse here yet"),
+        (["alerts", "--db", str(tmp_path / "none.duckdb"), "--site", str(tmp_path / "site")], 1, "no warehouse here yet"),
+    ]
+    for args, code, message in cases:
+        res = runner.invoke(app, args)
+        assert res.exit_code == code and message in res.output, (args, res.exit_code, res.output)
+        assert res.exception is None or isinstance(res.exception, SystemExit), (args, res.exception)
+        assert "Traceback" not in res.output, args
+    assert not (tmp_path / "typo").exists() and not (tmp_path / "w.duckdb").exists()

@@ -96,6 +96,9 @@ def test_ingest_sample_is_idempotent_and_searchable(tmp_path):
                           capture_output=True, text=True, timeout=120, check=True, cwd=REPO)
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert rows and rows[0]["title"].startswith("Smith County")
+    table = subprocess.run([sys.executable, "-m", "flows.cli", "search", "Smith County", "--db", str(db)],
+                           capture_output=True, text=True, timeout=120, check=True, cwd=REPO)
+    assert f"  {rows[0]['published_on']}  " in table.stdout  # the date as a date, not a strftime of '<10'
 
 
 def test_a_search_index_that_cannot_be_built_is_an_error_and_the_articles_still_load(tmp_path, monkeypatch):

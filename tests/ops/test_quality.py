@@ -158,8 +158,13 @@ def test_release_publishes_and_sticks_through_reprocess(data):
     again = runner.invoke(app, ["reprocess", sha, "--db", str(db)])
     assert again.exit_code == 0, again.output
     assert _status(db, D3)[0] == "published"  # the reviewer's release is remembered
-    missing = runner.invoke(app, ["quarantine", "release", "ffff", "--db", str(db)])
-    assert missing.exit_code == 1
+    missing = runner.invoke(app, ["quarantine", "release", "ffffffff", "--db", str(db)])
+    assert missing.exit_code == 1 and "no quarantined snapshot matches" in missing.output
+    for short in ("", "%", sha[:4]):  # an empty or short prefix (LIKE wildcards included) never releases all
+        refused = runner.invoke(app, ["quarantine", "release", short, "--db", str(db)])
+        assert refused.exit_code == 2 and "at least 8 characters" in refused.output
+    nowhere = runner.invoke(app, ["quarantine", "release", sha[:12], "--db", str(db.parent / "typo.duckdb")])
+    assert nowhere.exit_code == 1 and not (db.parent / "typo.duckdb").exists()  # a mistyped --db creates nothing
 
 
 def test_reprocess_reparses_archived_files_after_a_fix(data, monkeypatch):
