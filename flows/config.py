@@ -6,6 +6,7 @@ nothing else in the project hard-codes a location.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -45,5 +46,8 @@ def apply_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_HOME", str(data_dir() / "prefect"))
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     # The ephemeral server's SQLite file lives in PREFECT_HOME; Prefect does not create the folder, and a
-    # missing folder makes the server exit and restart in a loop until the start-up timeout.
-    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+    # missing folder makes the server exit and restart in a loop until the start-up timeout. A data dir
+    # that cannot be written is left for the command that writes to report (one line, not an import
+    # error that would break even `tracker --help`).
+    with contextlib.suppress(OSError):
+        Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)

@@ -145,6 +145,16 @@ def source_of(body: bytes, file_name: str) -> str:
     return "ice_workbook"
 
 
+def _readable(f: Path, errors: list[str]) -> bool:
+    """Whether a found file can be opened; when not, a one-line error for it (the batch goes on)."""
+    try:
+        with f.open("rb"):
+            return True
+    except OSError as exc:
+        errors.append(f"{f}: cannot read the file ({exc.strerror or type(exc).__name__})")
+        return False
+
+
 def find_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
     """Every loadable file under the given files/folders (sorted), and one-line errors for bad paths."""
     found: list[Path] = []
@@ -213,6 +223,7 @@ def load_paths(
     archive = RawArchive(raw_root or raw_dir())
     files, path_errors = find_files(paths)
     entries = snapshot_identity.read_manifest(manifest) if manifest else {}
+    files = [f for f in files if _readable(f, path_errors)]
     candidates = []
     for f, (sighting, _) in zip(files, archive.put_files(files, source=source), strict=True):
         entry = entries.get(str(f.resolve())) or entries.get(f.name)

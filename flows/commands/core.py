@@ -45,6 +45,10 @@ def backfill(
     """Load an archive of historical snapshots through the same code as the pipeline."""
     from warehouse.load import find_files, load_paths
 
+    if manifest is None:  # a folder's own manifest is an override: used only when named
+        for folder in (p for p in paths if p.is_dir() and (p / "manifest.csv").is_file()):
+            console.print(f"note: {folder / 'manifest.csv'} is not used; pass --manifest {folder / 'manifest.csv'} "
+                          "to date and classify these files by it", highlight=False, soft_wrap=True)
     files, _ = find_files(paths)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
@@ -174,6 +178,10 @@ def run(
     from flows.ledger import run_lock
     from flows.pipeline import pipeline, print_summary
 
+    if db_path(db).is_dir():
+        raise fail(f"{db_path(db)}: a folder, not a warehouse file (--db names the .duckdb file)", 2)
+    if site is not None and site.exists() and not site.is_dir():
+        raise fail(f"{site}: a file, not a folder for the dashboards (--site)", 2)
     with run_lock(db_path(db), wait=wait):  # checked before Prefect starts; the flow takes it again (re-entrant)
         summary = pipeline(live=live, include_sample=sample, db=str(db_path(db)), site=str(site) if site else None,
                            wait_for_lock=wait)

@@ -3,6 +3,7 @@
 import hashlib
 import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -144,6 +145,24 @@ def test_bad_files_fail_alone_with_one_line_errors(tmp_path, bad_batch):
     con.close()
     objects = list((tmp_path / "raw" / "objects").rglob("*"))
     assert sum(1 for p in objects if p.is_file()) == 7
+
+
+def test_a_file_that_cannot_be_read_fails_alone(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = shutil.copy(SAMPLE / "ice_287g" / "pending" / "pendingAgencies05292025am.xlsx", folder)
+    locked = shutil.copy(SAMPLE / "ice_287g" / "pending" / "pendingAgencies02272026am.xlsx", folder)
+    real_open = Path.open
+
+    def open_(self, *args, **kwargs):  # the tests run as root, which reads any file: refuse this one
+        if self.name == Path(locked).name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_)
+    report = load_paths(tmp_path / "w.duckdb", [folder], raw_root=tmp_path / "raw")
+    assert [r.error for r in report.failed] == [f"{locked}: cannot read the file (Permission denied)"]
+    assert [r.file_name for r in report.loaded] == [Path(good).name]
 
 
 def test_a_failing_derive_rolls_back_the_whole_batch(tmp_path, monkeypatch):
