@@ -11,8 +11,10 @@ Two steps:
    agencies with similar names, like Lake and Lee County, appear side by side) and that either share
    an agreement's model and SIGNED date or are nearly identical, unless the two names spell two
    different real counties of the state (Harris and Harrison County, Texas, are one letter group
-   apart and both exist). Reviewed aliases (flows/reference/agency_aliases.csv) settle what
-   evidence cannot.
+   apart and both exist). A rename is merged too: ICE's next participating list prints the same
+   agreement (model and SIGNED) under a new name of the state sharing a distinctive word, and no
+   name of the one agency was ever listed beside a name of the other (`rename_pairs`). Reviewed
+   aliases (flows/reference/agency_aliases.csv) settle what evidence cannot.
 
 The id is `<USPS>:<slug>` of the cluster's earliest-seen key, so it survives later spelling fixes.
 The result is written to `agency_names` and `snapshot_rows.agency_id`; `agencies` is built from it.
@@ -169,11 +171,13 @@ def cluster_keys(
     keys: dict[tuple[str, str], dict],
     co_listed: set[tuple[str, str, str]],
     pairs: list[tuple[str, str, str, float]] | None = None,
+    renames: list[tuple[str, str, str]] = (),
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """Map each (state, key) to the (state, key) of its cluster's canonical member.
 
     `keys[(state, key)]` holds `first_seen`, `snapshots` and `agreements` (a set of model|signed).
     `co_listed` holds (state, key_a, key_b), key_a < key_b, for similar keys listed in one snapshot.
+    `renames` holds (state, old key, new key) pairs found by `rename_pairs`.
     """
     uf = _UnionFind()
     aliases = reviewed_aliases()
@@ -188,6 +192,18 @@ def cluster_keys(
         shared = keys[(state, a)]["agreements"] & keys[(state, b)]["agreements"]
         if shared or score >= NEAR_IDENTICAL:
             uf.union((state, a), (state, b))
+    # A rename joins two clusters only when no name of one was ever listed beside a name of the other:
+    # two renames of one short-lived name (`Gulf County BOCC` → its Sheriff's Office and its Board of
+    # County Commissioners, both listed afterwards) must not make one agency of two.
+    seen: dict[tuple[str, str], set] = {}
+    for sk, info in keys.items():
+        seen.setdefault(uf.find(sk), set()).update(info.get("listed", ()))
+    for state, old_key, new_key in renames:
+        ra, rb = uf.find((state, old_key)), uf.find((state, new_key))
+        if ra == rb or _different_counties(state, old_key, new_key) or not seen[ra].isdisjoint(seen[rb]):
+            continue
+        uf.union(ra, rb)
+        seen[uf.find(ra)] = seen.pop(ra) | seen.pop(rb)
     members: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for sk in keys:
         members[uf.find(sk)].append(sk)
@@ -216,13 +232,16 @@ _KEYS_SQL = """
 SELECT coalesce(r.state, 'XX') AS state, r.name_key, min(s.as_of), list(s.n),
        list(DISTINCT r.model || '|' || CAST(r.signed AS VARCHAR))
            FILTER (WHERE r.signed IS NOT NULL AND s.n IS NOT NULL),
-       list(DISTINCT r.snapshot_id) FILTER (WHERE s.n IS NULL)
+       list(DISTINCT r.snapshot_id) FILTER (WHERE s.n IS NULL),
+       min(s.as_of) FILTER (WHERE s.list_kind = 'participating'),
+       max(s.as_of) FILTER (WHERE s.list_kind = 'participating')
 FROM snapshot_rows r
-LEFT JOIN (SELECT snapshot_id, as_of, row_number() OVER () AS n FROM snapshots) s USING (snapshot_id)
+LEFT JOIN (SELECT snapshot_id, as_of, list_kind, row_number() OVER () AS n FROM snapshots) s USING (snapshot_id)
 WHERE r.name_key IS NOT NULL
 GROUP BY ALL
 HAVING count(s.n) > 0
 """
+_PARTICIPATING_DATES_SQL = "SELECT DISTINCT as_of FROM snapshots WHERE list_kind = 'participating' ORDER BY 1"
 
 
 def _co_listed(
@@ -242,25 +261,68 @@ def _co_listed(
     return out
 
 
+# Words every kind of agency name shares: a rename must keep at least one word that is not one of them.
+_GENERIC_WORDS = frozenset("""
+    of the and county city town village borough parish state sheriffs sheriff office department police
+    services service board commissioners bocc jail corrections correctional detention facility center
+    division law enforcement public safety regional district authority
+""".split())
+
+
+def _distinctive(key: str) -> set[str]:
+    return {w for w in key.split() if w not in _GENERIC_WORDS and len(w) > 2}
+
+
+def rename_pairs(keys: dict[tuple[str, str], dict], listed: dict[tuple[str, str], tuple[set, set]],
+                 participating_dates: list) -> list[tuple[str, str, str]]:
+    """(state, old key, new key) of renames: ICE stops printing one name and, in its very next
+    participating list, prints the same agreement (model and SIGNED date) under another name of the
+    same state that shares a distinctive word (`Gulf County BOCC` → `Gulf County Board of County
+    Commissioners`, `Boca Raton Police Department` → `Boca Raton Police Services Department`). The two
+    names are never listed together."""
+    position = {d: i for i, d in enumerate(participating_dates)}
+    by_agreement: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for (state, key), info in keys.items():
+        for agreement in info["agreements"]:
+            by_agreement[(state, agreement)].append(key)
+    out = set()
+    for (state, _), names in by_agreement.items():
+        for a in names:
+            last_a = keys[(state, a)]["last_listed"]
+            for b in names:
+                first_b = keys[(state, b)]["first_listed"]
+                if a == b or last_a is None or first_b is None or position[first_b] != position[last_a] + 1:
+                    continue
+                if not _distinctive(a) & _distinctive(b) or _co_listed([(state, a, b, 0.0)], listed):
+                    continue
+                out.add((state, a, b))
+    return sorted(out)
+
+
 def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
     """Derive step: fill snapshot_rows.agency_id and agency_names from the name keys."""
     keys: dict[tuple[str, str], dict] = {}
     listed: dict[tuple[str, str], tuple[set, set]] = {}
-    for state, key, first, numbers, agr, others in con.execute(_KEYS_SQL).fetchall():
+    for state, key, first, numbers, agr, others, first_listed, last_listed in con.execute(_KEYS_SQL).fetchall():
         snapshots = set(numbers)
-        keys[(state, key)] = {"first_seen": first, "snapshots": len(snapshots), "agreements": set(agr or [])}
+        keys[(state, key)] = {"first_seen": first, "snapshots": len(snapshots), "agreements": set(agr or []),
+                              "first_listed": first_listed, "last_listed": last_listed, "listed": snapshots}
         listed[(state, key)] = (snapshots, set(others or []))
     pairs = similar_pairs(keys)
     co_listed = _co_listed(pairs, listed)
-    canonical = cluster_keys(keys, co_listed, pairs)
+    renames = rename_pairs(keys, listed, [d for (d,) in con.execute(_PARTICIPATING_DATES_SQL).fetchall()])
+    canonical = cluster_keys(keys, co_listed, pairs, renames)
     aliased = {(st, k) for (st, k), target in reviewed_aliases().items()} | {
         (st, target) for (st, _), target in reviewed_aliases().items()}
+    renamed = {(st, k) for st, a, b in renames for k in (a, b)}
     mapping = []
     for (state, key), (cstate, ckey) in canonical.items():
         if (state, key) == (cstate, ckey):
             method = "key"
         elif (state, key) in aliased and (cstate, ckey) in aliased:
             method = "reviewed_alias"
+        elif (state, key) in renamed:
+            method = "rename"
         else:
             method = "fuzzy"
         mapping.append((state, key, f"{cstate}:{slug(ckey)}", method))

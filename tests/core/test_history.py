@@ -61,6 +61,26 @@ def test_renames_keep_one_identity(con):
     assert len(ids("NC", "Albermarle District Jail", "Albemarle District Jail")) == 1
 
 
+def test_a_rename_in_the_next_list_keeps_the_agency(con):
+    def ids(state, *keys):
+        q = "SELECT name_key, agency_id FROM agency_names WHERE state = ? AND name_key IN (" + ",".join("?" * len(keys)) + ")"
+        return dict(con.execute(q, [state, *keys]).fetchall())
+
+    # same agreement (model and SIGNED) under a new name in ICE's next list: one agency, no ending
+    boca = ids("FL", "boca raton police department", "boca raton police services department")
+    assert set(boca.values()) == {"FL:boca-raton-police-department"}
+    ended = con.execute("SELECT count(*) FROM agreements WHERE agency_id = 'FL:boca-raton-police-department' "
+                        "AND status = 'ended'").fetchone()[0]
+    assert ended == 0
+    # ICE's one-day `Gulf County BOCC` row was followed by the county's Board and its Sheriff's Office,
+    # listed side by side from then on: they stay two agencies
+    gulf = ids("FL", "gulf county bocc", "gulf county board of county commissioners", "gulf county sheriffs office")
+    assert gulf["gulf county bocc"] == gulf["gulf county board of county commissioners"] != gulf["gulf county sheriffs office"]
+    # no agency is listed under two of its names in one list
+    assert con.execute("SELECT count(*) FROM (SELECT snapshot_id, agency_id, model FROM snapshot_rows GROUP BY ALL "
+                       "HAVING count(DISTINCT name_key) > 1)").fetchone()[0] == 0
+
+
 def test_two_real_counties_with_alike_names_stay_two_agencies(con):
     # Harris County's JEM (2011-2017) and Harrison County's WSO (2025-) were never listed together and
     # their names are 97% alike; both counties exist, so they are two agencies, each in its own county.
