@@ -50,6 +50,8 @@ class Sheet:
 
 def check_zip(body: bytes) -> zipfile.ZipFile:
     """Open the bytes as a zip, refusing non-zips, corrupt archives and zip bombs."""
+    if not body:
+        raise WorkbookError("empty file (0 bytes)")
     if not body.startswith(b"PK\x03\x04"):
         raise WorkbookError("not an xlsx workbook (no zip signature)")
     try:

@@ -50,6 +50,9 @@ def backfill(
             console.print(f"note: {folder / 'manifest.csv'} is not used; pass --manifest {folder / 'manifest.csv'} "
                           "to date and classify these files by it", highlight=False, soft_wrap=True)
     files, _ = find_files(paths)
+    if not files and all(p.is_dir() for p in paths):
+        console.print("note: no loadable files (.xlsx, roster .csv, .html) under " + ", ".join(map(str, paths)),
+                      highlight=False, soft_wrap=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("loading", total=len(files))
@@ -150,7 +153,7 @@ def _shell(con, fmt: str) -> None:
         if not buffer and line.strip() in (".quit", ".exit", "\\q"):
             break
         if not buffer and line.strip() == ".tables":
-            line = "SELECT table_name, table_type FROM information_schema.tables ORDER BY 1;"
+            line = "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1;"
         buffer += line + "\n"
         if not buffer.strip().endswith(";"):
             continue

@@ -33,6 +33,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="one JSON object per result"),
     ) -> None:
         """Full-text search over news articles (BM25, originals only)."""
+        from flows.commands.common import fail
         from flows.config import default_db
         from flows.news.search import FtsUnavailable, search
         from warehouse.db import WarehouseMissing, reader
@@ -41,8 +42,7 @@ def register(app: typer.Typer) -> None:
             with reader(db or default_db()) as con:
                 rows = search(con, query, limit)
         except (FtsUnavailable, WarehouseMissing) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from exc
+            raise fail(str(exc), 1) from None
         for r in rows:
             if as_json:
                 typer.echo(json.dumps(r, default=str))
