@@ -25,6 +25,16 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+@pytest.fixture(scope="module")
+def bundled_con(bundled_warehouse):
+    """A read-only connection to the bundled warehouse, shared by a module's tests."""
+    import duckdb
+
+    con = duckdb.connect(str(bundled_warehouse), read_only=True)
+    yield con
+    con.close()
+
+
 @pytest.fixture
 def network_down(monkeypatch) -> str:
     """Every HTTP(S) request of a spider started from the test goes to a loopback proxy port nobody

@@ -2,19 +2,9 @@
 
 from datetime import date
 
-import duckdb
-import pytest
 
-
-@pytest.fixture(scope="module")
-def con(bundled_warehouse):
-    c = duckdb.connect(str(bundled_warehouse), read_only=True)
-    yield c
-    c.close()
-
-
-def test_outcomes_are_consistent(con):
-    bad = con.execute(
+def test_outcomes_are_consistent(bundled_con):
+    bad = bundled_con.execute(
         """SELECT review_id FROM agreement_reviews
            WHERE (outcome = 'approved') <> (approved_on IS NOT NULL AND days_to_approval IS NOT NULL)
               OR days_to_approval < 0 OR outcome NOT IN ('approved', 'dropped', 'open')
@@ -22,10 +12,10 @@ def test_outcomes_are_consistent(con):
     assert bad == []
 
 
-def test_an_application_approved_before_the_pending_list_caught_up_is_approved(con):
+def test_an_application_approved_before_the_pending_list_caught_up_is_approved(bundled_con):
     # Dickens County's WSO entered the participating list of 2025-06-27 and still showed as pending on
     # 2025-06-30; Galveston County's TFM, listed 2025-07-30, was pending on 07-31 and 08-29.
-    got = con.execute(
+    got = bundled_con.execute(
         """SELECT agency_id, model, first_seen_pending, outcome, approved_on, days_to_approval
            FROM agreement_reviews WHERE agency_id IN ('TX:dickens-county-sheriffs-office',
                                                       'TX:galveston-county-sheriffs-office') ORDER BY 1""").fetchall()
@@ -35,12 +25,12 @@ def test_an_application_approved_before_the_pending_list_caught_up_is_approved(c
     ]
 
 
-def test_approvals_after_the_last_pending_list_are_counted_in_their_month(con):
-    last_pending = con.execute("SELECT max(as_of) FROM snapshots WHERE list_kind = 'pending'").fetchone()[0]
+def test_approvals_after_the_last_pending_list_are_counted_in_their_month(bundled_con):
+    last_pending = bundled_con.execute("SELECT max(as_of) FROM snapshots WHERE list_kind = 'pending'").fetchone()[0]
     assert last_pending == date(2026, 2, 27)
-    march = con.execute("SELECT model, pending_end_of_month, approved_in_month, coverage FROM monthly_reviews "
+    march = bundled_con.execute("SELECT model, pending_end_of_month, approved_in_month, coverage FROM monthly_reviews "
                         "WHERE month = DATE '2026-03-01' ORDER BY model").fetchall()
     # Franklin County (AR) TFM and WSO, approved on the participating list of 2026-03-27
     assert march == [("JEM", None, 0, "gap"), ("TFM", None, 1, "gap"), ("WSO", None, 1, "gap")]
-    total = con.execute("SELECT sum(approved_in_month) FROM monthly_reviews").fetchone()[0]
-    assert total == con.execute("SELECT count(*) FROM agreement_reviews WHERE outcome = 'approved'").fetchone()[0]
+    total = bundled_con.execute("SELECT sum(approved_in_month) FROM monthly_reviews").fetchone()[0]
+    assert total == bundled_con.execute("SELECT count(*) FROM agreement_reviews WHERE outcome = 'approved'").fetchone()[0]
