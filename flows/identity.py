@@ -175,7 +175,8 @@ def cluster_keys(
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """Map each (state, key) to the (state, key) of its cluster's canonical member.
 
-    `keys[(state, key)]` holds `first_seen`, `snapshots` and `agreements` (a set of model|signed).
+    `keys[(state, key)]` holds `first_seen`, `snapshots` and `agreements` (a set of model|signed),
+    and `listed` (the snapshots listing it) when renames are given.
     `co_listed` holds (state, key_a, key_b), key_a < key_b, for similar keys listed in one snapshot.
     `renames` holds (state, old key, new key) pairs found by `rename_pairs`.
     """
