@@ -70,7 +70,7 @@ def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
         return "".join(json.dumps(dict(zip(columns, r, strict=True)), default=str) + "\n" for r in rows)
     table = Table(show_header=True, header_style="bold")
     for c in columns:
-        table.add_column(c)
+        table.add_column(c, overflow="fold")  # a long value wraps in its cell; never cut to "…"
     for r in rows:
         table.add_row(*["" if v is None else str(_plain(v)) for v in r])
     with out.capture() as cap:

@@ -43,12 +43,16 @@ def backfill(
     db: Path | None = DbOption,
 ) -> None:
     """Load an archive of historical snapshots through the same code as the pipeline."""
+    from flows.ledger import recorded_run
+    from flows.snapshot_identity import read_manifest
     from warehouse.load import find_files, load_paths
 
     if manifest is None:  # a folder's own manifest is an override: used only when named
         for folder in (p for p in paths if p.is_dir() and (p / "manifest.csv").is_file()):
             console.print(f"note: {folder / 'manifest.csv'} is not used; pass --manifest {folder / 'manifest.csv'} "
                           "to date and classify these files by it", highlight=False, soft_wrap=True)
+    if manifest is not None:
+        read_manifest(manifest)  # a bad manifest stops the backfill before anything is written
     files, _ = find_files(paths)
     if not files and all(p.is_dir() for p in paths):
         console.print("note: no loadable files (.xlsx, roster .csv, .html) under " + ", ".join(map(str, paths)),
@@ -60,7 +64,11 @@ def backfill(
         def step(name: str) -> None:
             progress.update(task, advance=1, description=f"loading {name[:50]}")
 
-        report = load_paths(db_path(db), paths, manifest=manifest, progress=step)
+        with recorded_run(db_path(db), "backfill", "backfill") as run:  # in the runs ledger, like every run
+            report = load_paths(db_path(db), paths, manifest=manifest, progress=step)
+            run.items_fetched = len(report.results)
+            run.snapshots_loaded = len(report.loaded)
+            run.errors += [r.error for r in report.failed]
     print_load_report(report, title=f"Backfill into {db_path(db)}")
     if not report.ok:
         raise typer.Exit(code=1)
