@@ -11,6 +11,8 @@ lock instead of failing when another run (a manual `tracker run`, a family flow)
 
 from __future__ import annotations
 
+import signal
+
 from prefect import serve
 
 from flows.families import news, sanctuary_lists
@@ -66,4 +68,16 @@ def serve_all(ice_cron: str = ICE_CRON, live: bool = True, news_cron: str = NEWS
     for name, cron in (("ice-lists", check_cron(ice_cron)), ("news", check_cron(news_cron)),
                        ("sanctuary-lists", check_cron(sanctuary_cron))):
         print(f"schedule: {name} at '{cron}' (UTC), {'live' if live else 'replayed'}", flush=True)
-    serve(*deployments(ice_cron=ice_cron, live=live, news_cron=news_cron, sanctuary_cron=sanctuary_cron))
+    # A service manager stops us with SIGTERM: take the same way out as Ctrl-C, which Prefect's serve
+    # handles (it stops polling and returns) instead of dying while its API connections are torn down.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        serve(*deployments(ice_cron=ice_cron, live=live, news_cron=news_cron, sanctuary_cron=sanctuary_cron))
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt

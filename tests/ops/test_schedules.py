@@ -33,3 +33,24 @@ def test_family_run_is_recorded_even_when_its_module_is_missing(data, monkeypatc
         families.run_family("news", "news", live=False, db=str(db), site=str(data / "site"))
     failures = status_report(db)["failures"]
     assert failures[0]["source"] == "news" and "not available" in failures[0]["errors"][0]
+
+
+def test_sigterm_stops_serving_like_ctrl_c(monkeypatch, capsys):
+    import os
+    import signal
+    import time
+
+    import flows.serve as serving
+
+    def serve_until_stopped(*deployments):  # stands in for Prefect's serve loop
+        assert len(deployments) == 3
+        os.kill(os.getpid(), signal.SIGTERM)  # what a service manager sends
+        time.sleep(30)
+        raise AssertionError("SIGTERM did not stop serving")
+
+    monkeypatch.setattr(serving, "serve", serve_until_stopped)
+    before = signal.getsignal(signal.SIGTERM)
+    serving.serve_all(live=False)
+    out = capsys.readouterr().out
+    assert "schedule: ice-lists at '0 */6 * * *' (UTC), replayed" in out and out.rstrip().endswith("stopped")
+    assert signal.getsignal(signal.SIGTERM) == before  # the handler is ours only while serving
