@@ -10,7 +10,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from flows.commands.common import DbOption, check_format, console, db_path, fail, render
-from flows.commands.ops import cli_errors
 
 
 def print_load_report(report, *, title: str = "Load summary") -> None:
@@ -35,7 +34,6 @@ def print_load_report(report, *, title: str = "Load summary") -> None:
                 console.print(f"[yellow]note[/yellow] {r.file_name}: {note}", highlight=False, soft_wrap=True)
 
 
-@cli_errors()
 def backfill(
     paths: list[Path] = typer.Argument(..., help="Files or folders of snapshots (searched recursively): ICE "
                                        "workbooks (.xlsx), roster files (.csv), archived 287(g) pages (.html)."),
@@ -113,7 +111,6 @@ def _statement(text: str) -> bool:
     return bool(text.strip().strip(";").strip())
 
 
-@cli_errors()
 def sql(
     query: str | None = typer.Argument(None, help="SQL to run; omit for an interactive shell."),
     fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
@@ -177,7 +174,6 @@ def _shell(con, fmt: str) -> None:
         buffer = ""
 
 
-@cli_errors()
 def run(
     live: bool = typer.Option(False, "--live", help="Crawl the web instead of replaying recorded responses."),
     sample: bool = typer.Option(True, "--sample/--no-sample", help="Also load the bundled archive of real snapshots."),
@@ -201,7 +197,6 @@ def run(
         raise typer.Exit(code=1)
 
 
-@cli_errors()
 def dashboards(
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the static site (default data/site)."),
     serve: bool = typer.Option(False, "--serve", help="Start the interactive app instead of writing files."),
@@ -210,20 +205,16 @@ def dashboards(
 ) -> None:
     """Write the static dashboards (or serve the interactive app)."""
     from flows.config import site_dir
-    from warehouse.db import WarehouseMissing, require
+    from warehouse.db import require
 
-    try:
-        if serve:
-            from dashboards.app import serve_app
+    if serve:
+        from dashboards.app import serve_app
 
-            serve_app(require(db_path(db)), port=port)
-            return
-        from dashboards.site import build_site
+        serve_app(require(db_path(db)), port=port)
+        return
+    from dashboards.site import build_site
 
-        path = build_site(db_path(db), out_dir or site_dir())
-    except WarehouseMissing as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
-        raise typer.Exit(code=1) from None
+    path = build_site(db_path(db), out_dir or site_dir())
     console.print(f"dashboards written to {path}")
 
 

@@ -2,7 +2,8 @@
 
 `cli_errors()` turns the failures an operator can meet (another run holds the lock, the warehouse is
 busy or missing, a full disk or read-only data dir) into one line on stderr and an exit code:
-75 (EX_TEMPFAIL) for "try again later" (run lock, busy warehouse), 1 otherwise.
+75 (EX_TEMPFAIL) for "try again later" (run lock, busy warehouse), 1 otherwise. `flows.cli` puts it
+around every command, so no command needs its own.
 """
 
 from __future__ import annotations
@@ -74,8 +75,7 @@ def status(
     """Freshness per source (last successful run, last fetch) and the last failures."""
     from flows.ledger import status_report
 
-    with cli_errors():
-        report = status_report(_db(db), failures=failures)
+    report = status_report(_db(db), failures=failures)
     table = Table(title=f"Sources in {_db(db)}", show_header=True)
     for col in ("source", "last run", "last success", "last fetch", "last failure", "runs", "failed"):
         table.add_column(col)
@@ -106,7 +106,7 @@ def quarantine_list(db: Path | None = DbOption) -> None:
     """Quarantined snapshots with the reasons (their raw files and rows are kept)."""
     from warehouse.db import reader
 
-    with cli_errors(), reader(_db(db)) as con:
+    with reader(_db(db)) as con:
         rows = con.execute(
             """SELECT s.sha256, s.file_name, s.list_kind, s.as_of, s.row_count, f.parse_error
                FROM snapshots s LEFT JOIN raw_files f USING (sha256)
@@ -131,7 +131,7 @@ def quarantine_release(
     from warehouse.db import require, writer
 
     try:
-        with cli_errors(), run_lock(require(_db(db))), writer(_db(db)) as con:
+        with run_lock(require(_db(db))), writer(_db(db)) as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 ids = release(con, sha, reason)
@@ -162,7 +162,7 @@ def reprocess_cmd(
         raise _fail("name raw files by sha256 or pass --all", 2)
     from warehouse.db import require
 
-    with cli_errors(), run_lock(require(_db(db))), recorded_run(_db(db), "reprocess", "reprocess") as run:
+    with run_lock(require(_db(db))), recorded_run(_db(db), "reprocess", "reprocess") as run:
         report, errors = reprocess(_db(db), None if all_files else shas)
         run.snapshots_loaded = len(report.loaded)
         run.errors += errors + [r.error for r in report.failed]
@@ -181,8 +181,7 @@ def alerts_cmd(
     from flows.alerts import publish
     from flows.config import site_dir
 
-    with cli_errors():
-        result = publish(_db(db), site or site_dir())
+    result = publish(_db(db), site or site_dir())
     feeds = result.get("feeds") or {}
     hooks = result.get("webhooks") or {}
     console.print(f"feeds: {feeds.get('all', 0)} events in all.atom, {feeds.get('states', 0)} state feeds in "
