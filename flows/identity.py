@@ -176,7 +176,7 @@ def cluster_keys(
     """Map each (state, key) to the (state, key) of its cluster's canonical member.
 
     `keys[(state, key)]` holds `first_seen`, `snapshots` and `agreements` (a set of model|signed),
-    and `listed` (the snapshots listing it) when renames are given.
+    and `listed` (the snapshots listing it: numbers, and ids of any not numbered) when renames are given.
     `co_listed` holds (state, key_a, key_b), key_a < key_b, for similar keys listed in one snapshot.
     `renames` holds (state, old key, new key) pairs found by `rename_pairs`.
     """
@@ -188,10 +188,10 @@ def cluster_keys(
         if target and (state, target) in keys:
             uf.union((state, target), (state, key))
     for state, a, b, score in pairs if pairs is not None else similar_pairs(keys):
-        if (state, a, b) in co_listed or _different_counties(state, a, b):
+        if (state, a, b) in co_listed:
             continue
         shared = keys[(state, a)]["agreements"] & keys[(state, b)]["agreements"]
-        if shared or score >= NEAR_IDENTICAL:
+        if (shared or score >= NEAR_IDENTICAL) and not _different_counties(state, a, b):
             uf.union((state, a), (state, b))
     # A rename joins two clusters only when no name of one was ever listed beside a name of the other:
     # two renames of one short-lived name (`Gulf County BOCC` → its Sheriff's Office and its Board of
@@ -274,13 +274,12 @@ def _distinctive(key: str) -> set[str]:
     return {w for w in key.split() if w not in _GENERIC_WORDS and len(w) > 2}
 
 
-def rename_pairs(keys: dict[tuple[str, str], dict], listed: dict[tuple[str, str], tuple[set, set]],
-                 participating_dates: list) -> list[tuple[str, str, str]]:
+def rename_pairs(keys: dict[tuple[str, str], dict], participating_dates: list) -> list[tuple[str, str, str]]:
     """(state, old key, new key) of renames: ICE stops printing one name and, in its very next
     participating list, prints the same agreement (model and SIGNED date) under another name of the
     same state that shares a distinctive word (`Gulf County BOCC` → `Gulf County Board of County
-    Commissioners`, `Boca Raton Police Department` → `Boca Raton Police Services Department`). The two
-    names are never listed together."""
+    Commissioners`, `Boca Raton Police Department` → `Boca Raton Police Services Department`).
+    `cluster_keys` joins a pair only when the two were never listed together."""
     position = {d: i for i, d in enumerate(participating_dates)}
     by_agreement: dict[tuple[str, str], list[str]] = defaultdict(list)
     for (state, key), info in keys.items():
@@ -294,7 +293,7 @@ def rename_pairs(keys: dict[tuple[str, str], dict], listed: dict[tuple[str, str]
                 first_b = keys[(state, b)]["first_listed"]
                 if a == b or last_a is None or first_b is None or position[first_b] != position[last_a] + 1:
                     continue
-                if not _distinctive(a) & _distinctive(b) or _co_listed([(state, a, b, 0.0)], listed):
+                if not _distinctive(a) & _distinctive(b):
                     continue
                 out.add((state, a, b))
     return sorted(out)
@@ -306,12 +305,13 @@ def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
     listed: dict[tuple[str, str], tuple[set, set]] = {}
     for state, key, first, numbers, agr, others, first_listed, last_listed in con.execute(_KEYS_SQL).fetchall():
         snapshots = set(numbers)
-        keys[(state, key)] = {"first_seen": first, "snapshots": len(snapshots), "agreements": set(agr or []),
-                              "first_listed": first_listed, "last_listed": last_listed, "listed": snapshots}
         listed[(state, key)] = (snapshots, set(others or []))
+        keys[(state, key)] = {"first_seen": first, "snapshots": len(snapshots), "agreements": set(agr or []),
+                              "first_listed": first_listed, "last_listed": last_listed,
+                              "listed": snapshots | listed[(state, key)][1]}  # numbers and ids never collide
     pairs = similar_pairs(keys)
     co_listed = _co_listed(pairs, listed)
-    renames = rename_pairs(keys, listed, [d for (d,) in con.execute(_PARTICIPATING_DATES_SQL).fetchall()])
+    renames = rename_pairs(keys, [d for (d,) in con.execute(_PARTICIPATING_DATES_SQL).fetchall()])
     canonical = cluster_keys(keys, co_listed, pairs, renames)
     aliased = {(st, k) for (st, k), target in reviewed_aliases().items()} | {
         (st, target) for (st, _), target in reviewed_aliases().items()}
