@@ -19,6 +19,7 @@ No Prefect here: the caller wraps this in a task.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -32,6 +33,7 @@ from flows.config import PROJECT_ROOT, SAMPLE_DIR, feeds_dir
 from spiders.extensions import FAILED_URLS, MISSING_LINKS
 
 DEFAULT_REPLAY_DIR = SAMPLE_DIR / "replay"
+log = logging.getLogger(__name__)
 _LOG_TAIL_LINES = 40
 
 
@@ -246,3 +248,22 @@ def run_spider(
     )
     result.error = _diagnose(result, timed_out, expect_items)
     return result
+
+
+def crawl_each(names: list[str] | tuple[str, ...], raw_root: Path, *, expect_items: bool = True) -> dict[str, str]:
+    """Crawl each spider live, one after another (`run_spider`, a stamped feed each): 'ok' or its
+    one-line error, by spider, each failure logged when it happens. For the source families whose
+    load goes on with what is archived."""
+    outcome = {}
+    for name in names:
+        result = run_spider(name, live=True, raw_root=Path(raw_root), feed_path=stamped_feed(name),
+                            expect_items=expect_items)
+        outcome[name] = "ok" if result.ok else result.error
+        if not result.ok:  # as it happens: a family's crawls can take minutes
+            log.error("crawl failed: %s", result.error)
+    return outcome
+
+
+def crawl_errors(outcome: dict[str, str]) -> list[str]:
+    """The summary lines of the crawls in `crawl_each`'s outcome that failed."""
+    return [f"crawl failed: {reason}; loading what is archived" for reason in outcome.values() if reason != "ok"]

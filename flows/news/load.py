@@ -15,7 +15,7 @@ left in the raw archive, and rebuilds the news tables from them in one transacti
 Re-running on the same archive changes nothing (the tables are rebuilt from the same bytes, ordered
 deterministically). With `live=False` the bundled sample (sample/news/, reconstructed pages) is first
 archived into `raw_root` (once; a sighting already recorded is not recorded again); with `live=True`
-the news spiders are run first (`flows.crawl.run_spider`, one subprocess each, each log in the feeds
+the news spiders are run first (`flows.crawl.crawl_each`, one subprocess each, each log in the feeds
 directory); a spider that fails is one line in the summary's `errors`, and what the archive holds is
 loaded all the same. The BM25 search index is rebuilt after the commit.
 """
@@ -129,20 +129,6 @@ def sample_hints(sample_dir: Path) -> dict[str, dict[str, str]]:
     with manifest.open(encoding="utf-8", newline="") as fh:
         return {r["url"]: {k: v for k, v in r.items() if v and k in ("state", "outlet", "title", "published")}
                 for r in csv.DictReader(line for line in fh if not line.startswith("#"))}
-
-
-def crawl_live(raw_root: Path, spiders: tuple[str, ...] = NEWS_SPIDERS) -> dict[str, str]:
-    """Run each news spider (`flows.crawl.run_spider`, archiving into raw_root): 'ok' or the one-line
-    reason it failed, by spider. Finding nothing new is not a failure."""
-    from flows.crawl import run_spider, stamped_feed
-
-    outcome = {}
-    for name in spiders:
-        result = run_spider(name, live=True, raw_root=Path(raw_root), feed_path=stamped_feed(name), expect_items=False)
-        outcome[name] = "ok" if result.ok else result.error
-        if not result.ok:
-            log.error("news crawl failed: %s", result.error)
-    return outcome
 
 
 # --- parsing -----------------------------------------------------------------------------------------
@@ -320,9 +306,11 @@ def ingest(db_path: Path, raw_root: Path, *, live: bool = False,
     archive = RawArchive(Path(raw_root))
     summary: dict = {"sample_imported": 0, "spiders": {}, "errors": []}
     if live:
-        summary["spiders"] = crawled = crawl_live(Path(raw_root), NEWS_SPIDERS)
-        summary["errors"] = [f"crawl failed: {reason}; loading what is archived"
-                             for reason in crawled.values() if reason != "ok"]
+        from flows.crawl import crawl_each, crawl_errors
+
+        # Finding nothing new is no failure for a news spider (expect_items=False).
+        summary["spiders"] = crawled = crawl_each(NEWS_SPIDERS, Path(raw_root), expect_items=False)
+        summary["errors"] = crawl_errors(crawled)
     elif sample_dir and Path(sample_dir).exists():
         summary["sample_imported"] = import_sample(archive, Path(sample_dir))
     docs, articles, headline_only = parse_archive(archive, sample_hints(Path(sample_dir)) if sample_dir else {})

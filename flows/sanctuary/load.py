@@ -117,12 +117,9 @@ def ingest(
     raw_root = Path(raw_root)
     errors: list[str] = []
     if live:
-        from flows.crawl import run_spider, stamped_feed
+        from flows.crawl import crawl_each, crawl_errors
 
-        for spec in LISTS.values():
-            result = run_spider(spec.spider, live=True, raw_root=raw_root, feed_path=stamped_feed(spec.spider))
-            if not result.ok:
-                errors.append(f"crawl failed: {result.error}; loading what is archived")
+        errors += crawl_errors(crawl_each([spec.spider for spec in LISTS.values()], raw_root))
     docs, parse_errors = collect(raw_root, Path(sample_dir))
     errors += parse_errors
     laws = read_state_laws(laws_csv)
