@@ -45,12 +45,12 @@ def backfill(
     from flows.snapshot_identity import read_manifest
     from warehouse.load import find_files, load_paths
 
-    if manifest is None:  # a folder's own manifest is an override: used only when named
+    if manifest is not None:
+        read_manifest(manifest)  # a bad manifest stops the backfill before the ledger or the archive is written
+    else:  # a folder's own manifest is an override: used only when named
         for folder in (p for p in paths if p.is_dir() and (p / "manifest.csv").is_file()):
             console.print(f"note: {folder / 'manifest.csv'} is not used; pass --manifest {folder / 'manifest.csv'} "
                           "to date and classify these files by it", highlight=False, soft_wrap=True)
-    if manifest is not None:
-        read_manifest(manifest)  # a bad manifest stops the backfill before anything is written
     files, _ = find_files(paths)
     if not files and all(p.is_dir() for p in paths):
         console.print("note: no loadable files (.xlsx, roster .csv, .html) under " + ", ".join(map(str, paths)),
@@ -123,8 +123,7 @@ def sql(
 
     check_format(fmt)
     if query is not None and not _statement(query):
-        console.print("[red]error[/red] the query is empty")
-        raise typer.Exit(code=2)
+        raise fail("the query is empty", 2)
     with reader(db_path(db)) as con:
         _sealed(con)
         if query is not None:
@@ -133,8 +132,7 @@ def sql(
                 rows = cur.fetchall() if cur.description else []
                 cols = [d[0] for d in cur.description or []]
             except duckdb.Error as exc:
-                console.print(f"[red]error[/red] {str(exc).splitlines()[0]}", highlight=False)
-                raise typer.Exit(code=1) from None
+                raise fail(str(exc).splitlines()[0], 1) from None
             sys.stdout.write(render(cols, rows, fmt))
             return
         _shell(con, fmt)
