@@ -36,12 +36,12 @@ def register(app: typer.Typer) -> None:
         from flows.commands.common import fail
         from flows.config import default_db
         from flows.news.search import FtsUnavailable, search
-        from warehouse.db import WarehouseMissing, reader
+        from warehouse.db import reader
 
         try:
             with reader(db or default_db()) as con:
                 rows = search(con, query, limit)
-        except (FtsUnavailable, WarehouseMissing) as exc:
+        except FtsUnavailable as exc:  # a missing warehouse is cli_errors' (flows.cli), like everywhere
             raise fail(str(exc), 1) from None
         for r in rows:
             if as_json:
