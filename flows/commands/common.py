@@ -32,9 +32,6 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code=code)
 
 
-FORMATS = ("table", "csv", "json")
-
-
 def check_format(fmt: str) -> str:
     """The output format, or the Exit (code 2) that names the choices."""
     if fmt not in FORMATS:

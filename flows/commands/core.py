@@ -126,16 +126,28 @@ def sql(
         raise fail("the query is empty", 2)
     with reader(db_path(db)) as con:
         _sealed(con)
-        if query is not None:
-            try:
-                cur = con.execute(query)
-                rows = cur.fetchall() if cur.description else []
-                cols = [d[0] for d in cur.description or []]
-            except duckdb.Error as exc:
-                raise fail(str(exc).splitlines()[0], 1) from None
-            sys.stdout.write(render(cols, rows, fmt))
+        if query is None:
+            _shell(con, fmt)
             return
-        _shell(con, fmt)
+        try:
+            results = _results(con, query)
+        except duckdb.Error as exc:
+            raise fail(str(exc).splitlines()[0], 1) from None
+        if fmt != "table" and len(results) > 1:
+            raise fail(f"--format {fmt} prints one result, and {len(results)} statements returned rows: "
+                       "run them one at a time", 2)
+        for cols, rows in results:
+            sys.stdout.write(render(cols, rows, fmt))
+
+
+def _results(con, text: str) -> list[tuple[list[str], list[tuple]]]:
+    """Run every statement in `text`, in order: the (columns, rows) of each one that returns rows."""
+    results = []
+    for statement in con.extract_statements(text):
+        cur = con.execute(statement)
+        if cur.description:
+            results.append(([d[0] for d in cur.description], cur.fetchall()))
+    return results
 
 
 def _shell(con, fmt: str) -> None:
@@ -164,9 +176,8 @@ def _shell(con, fmt: str) -> None:
             buffer = ""
             continue
         try:
-            cur = con.execute(buffer)
-            if cur.description:
-                sys.stdout.write(render([d[0] for d in cur.description], cur.fetchall(), fmt))
+            for cols, rows in _results(con, buffer):
+                sys.stdout.write(render(cols, rows, fmt))
         except duckdb.Error as exc:
             console.print(f"[red]error[/red] {str(exc).splitlines()[0]}", highlight=False)
         buffer = ""

@@ -40,6 +40,18 @@ def test_sql_cannot_write_files_or_undo_that(bundled_warehouse, tmp_path):
         assert res.exit_code == 2 and "the query is empty" in res.output
 
 
+def test_sql_runs_every_statement_in_order(bundled_warehouse):
+    db = str(bundled_warehouse)
+    two = "SELECT count(*) AS pending FROM snapshots WHERE list_kind = 'pending'; SELECT 'x' AS second"
+    res = runner.invoke(app, ["sql", two, "--db", db])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.index("pending") < res.stdout.index("15") < res.stdout.index("second")
+    res = runner.invoke(app, ["sql", two, "--db", db, "-f", "csv"])  # two CSVs in one stream would mislead
+    assert res.exit_code == 2 and "2 statements returned rows" in res.output and res.stdout == ""
+    res = runner.invoke(app, ["sql", "SELECT 1 AS a; SELEC 2", "--db", db])  # a broken statement: nothing runs
+    assert res.exit_code == 1 and "syntax error" in res.output and res.stdout == ""
+
+
 def test_sql_on_a_missing_warehouse_is_a_clear_error(tmp_path):
     res = runner.invoke(app, ["sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb")])
     assert res.exit_code == 1
