@@ -22,7 +22,7 @@ from parsel import Selector
 
 from flows.ice_lists import ListError, ParsedList, RawRow, header_signature, match_header
 
-PARSER_VERSION = "ice_html/3"
+PARSER_VERSION = "ice_html/4"
 _SPACES = re.compile(r"\s+")
 
 

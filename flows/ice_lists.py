@@ -7,16 +7,24 @@ archive project. Every era is read through one path:
 - columns are found by header name (STATE, LAW ENFORCEMENT AGENCY, TYPE, COUNTY, SUPPORT TYPE,
   SIGNED, MOA, ADDENDUM; asides like `(LEA)`, `:` or `*` ignored), never by position; unnamed and
   blank columns are ignored, unknown named columns are reported;
-- a data row is any row with an agency or a support type; blank formatted rows are skipped;
+- a data row is any row with an agency or a support type; blank formatted rows are skipped, and so
+  are a header printed again and lines with neither a state nor a model (totals, source lines),
+  with a note;
 - each cell is cleaned by `flows.normalize`, the raw text kept beside it;
-- MOA and ADDENDUM URLs come from the cells' hyperlinks (or a URL typed in the cell).
+- MOA and ADDENDUM URLs come from the cells' hyperlinks (else `HYPERLINK()` formulas, or a URL
+  typed in the cell).
 
-Guarantees: `parse_workbook` raises `ListError` (one line) for anything that is not a readable ICE
-list: not a workbook, zip bomb, no recognisable header, no data rows. It never returns half a list.
+The same list saved as CSV is read by `parse_csv` through the same path (without hyperlinks).
+
+Guarantees: `parse_workbook` and `parse_csv` raise `ListError` (one line) for anything that is not a
+readable ICE list: not a workbook, zip bomb, no recognisable header, no data rows. They never return
+half a list.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +33,7 @@ from functools import lru_cache
 from flows import identity, normalize
 from flows.xlsx import Sheet, WorkbookError, read_sheets
 
-PARSER_VERSION = "ice_lists/3"
+PARSER_VERSION = "ice_lists/4"
 
 # Header names seen in ICE's lists, by field. Matching is on upper-cased, space-collapsed text.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -34,11 +42,15 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "type": ("TYPE", "AGENCY TYPE"),
     "county": ("COUNTY",),
     "support_type": ("SUPPORT TYPE", "MODEL", "287(G) MODEL"),
-    "signed": ("SIGNED", "DATE SIGNED", "SIGNED DATE"),
-    "moa": ("MOA",),
-    "addendum": ("ADDENDUM",),
+    "signed": ("SIGNED", "DATE SIGNED", "SIGNED DATE", "SIGNED ON", "MOA SIGNED", "DATE MOA SIGNED",
+               "AGREEMENT DATE", "DATE OF AGREEMENT"),
+    "moa": ("MOA", "MOA LINK", "MEMORANDUM OF AGREEMENT"),
+    "addendum": ("ADDENDUM", "ADDENDUM LINK"),
 }
 REQUIRED = ("state", "agency", "support_type")
+# The note on a workbook with more than one sheet holding a list (the quality gate holds it for review).
+OTHER_LISTS = "hold(s) a list too (save each list as its own file to load it)"
+HEADER_ROWS = 20  # the header is looked for in this many rows from the top (titles and notes may come first)
 _LOOKUP = {name: fld for fld, names in HEADER_NAMES.items() for name in names}
 _ASIDE = re.compile(r"\([^)]*\)|[^A-Z0-9 ]")  # `AGENCY (LEA)`, `SIGNED:`, `SUPPORT TYPE*`
 _LOOSE_LOOKUP = {" ".join(_ASIDE.sub(" ", name).split()): fld for name, fld in _LOOKUP.items()}
@@ -73,6 +85,7 @@ class ParsedList:
     row_numbers: list[int]
     columns: dict[str, list[object]]
     links: dict[str, list[str | None]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what reading the sheet set aside, for the snapshot
 
     @classmethod
     def from_rows(cls, sheet_name: str, header: str, fields: tuple[str, ...], unknown_columns: list[str],
@@ -98,7 +111,9 @@ class ParsedList:
 
     @property
     def has_signed(self) -> bool:
-        return "signed" in self.fields
+        """Whether the list prints SIGNED dates (a participating list does, a pending list never does,
+        though it may carry an empty SIGNED column)."""
+        return any(normalize.parse_date(v) for v in self.columns.get("signed", ()) if v is not None)
 
     def signed_dates(self) -> list[date]:
         """SIGNED dates that parse and fall in a plausible range (year typos excluded)."""
@@ -141,11 +156,12 @@ def header_signature(cols: dict[int, str]) -> tuple[tuple[str, ...], str]:
 
 
 def _find_header(rows: list[list[object]]) -> tuple[int, dict[int, str], list[str]]:
-    for i, row in enumerate(rows[:10]):
+    for i, row in enumerate(rows[:HEADER_ROWS]):
         found = match_header(row)
         if found:
             return i, *found
-    raise ListError("no recognisable header (need STATE, LAW ENFORCEMENT AGENCY, SUPPORT TYPE in the first rows)")
+    raise ListError(f"no recognisable header (need STATE, LAW ENFORCEMENT AGENCY, SUPPORT TYPE in the first "
+                    f"{HEADER_ROWS} rows)")
 
 
 def cols_of(cols: dict[int, str], fld: str) -> int:
@@ -153,27 +169,73 @@ def cols_of(cols: dict[int, str], fld: str) -> int:
     return next(j for j, f in cols.items() if f == fld)
 
 
-def _list_sheet(body: bytes) -> tuple[Sheet, int, dict[int, str], list[str]]:
-    """The first sheet that holds a list, with its header row, fields by column and unknown header
-    cells; when none does, the first sheet's reason (empty, or no recognisable header)."""
-    first_error = None
+def _list_sheet(body: bytes) -> tuple[Sheet, int, dict[int, str], list[str], list[str]]:
+    """The sheet that holds the list, with its header row, fields by column and unknown header cells,
+    and the names of the other sheets that hold a list too. With several, the longest visible one (a
+    cover sheet may carry a header-like row; a hidden sheet may keep an older list); when no sheet
+    holds a list, the first sheet's reason (empty, or no recognisable header)."""
+    first_error, found = None, []
     try:
-        for sheet in read_sheets(body, hyperlinks=False):
+        for sheet in read_sheets(body, hyperlinks=False):  # visible sheets first
             try:
                 if not sheet.rows:
                     raise ListError("empty sheet")
-                return (sheet, *_find_header(sheet.rows))
+                found.append((sheet, *_find_header(sheet.rows)))
             except ListError as exc:
                 first_error = first_error or exc
     except WorkbookError as exc:
         raise ListError(str(exc)) from None
-    raise first_error or ListError("workbook has no sheets")
+    if not found:
+        raise first_error or ListError("workbook has no sheets")
+    pool = [f for f in found if not f[0].hidden] or found
+    best = max(pool, key=lambda f: len(f[0].rows) - f[1])
+    return (*best, [f[0].name for f in found if f is not best])
 
 
 def parse_workbook(body: bytes) -> ParsedList:
-    """Read an ICE list workbook into raw cells by header name (from its first sheet holding a list)."""
-    sheet, head, cols, unknown = _list_sheet(body)
-    body_rows = sheet.rows[head + 1:]
+    """Read an ICE list workbook into raw cells by header name (from the sheet holding the list)."""
+    sheet, head, cols, unknown, other_lists = _list_sheet(body)
+    notes = []
+    if sheet.hidden:
+        notes.append(f"list read from the hidden sheet {sheet.name!r} (no visible sheet holds one)")
+    if other_lists:
+        notes.append(f"only sheet {sheet.name!r} was read; {', '.join(map(repr, other_lists))} {OTHER_LISTS}")
+    return _read_list(sheet.rows, head, cols, unknown, sheet.name, notes, sheet)
+
+
+def parse_csv(body: bytes) -> ParsedList:
+    """Read an ICE list saved as CSV (a copy exported from a spreadsheet) by the same header names. A
+    CSV keeps no hyperlinks: MOA links are read only where the URL itself is in the cell."""
+    rows = csv_rows(body)
+    if not any(any(cell for cell in row) for row in rows):
+        raise ListError("empty CSV file")
+    head, cols, unknown = _find_header(rows)
+    return _read_list(rows, head, cols, unknown, "csv", [], None)
+
+
+def csv_rows(body: bytes) -> list[list[object]]:
+    """The cells of a CSV file (UTF-8, with or without a byte-order mark; else Windows-1252, as Excel
+    saves it), empty cells as None."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = body.decode("cp1252", "replace")
+    return [[cell if cell.strip() else None for cell in row] for row in csv.reader(io.StringIO(text))]
+
+
+def holds_list(rows: list[list[object]]) -> bool:
+    """Whether the first rows of a table hold an ICE list header."""
+    try:
+        _find_header(rows)
+    except ListError:
+        return False
+    return True
+
+
+def _read_list(rows: list[list[object]], head: int, cols: dict[int, str], unknown: list[str], sheet_name: str,
+               notes: list[str], sheet: Sheet | None) -> ParsedList:
+    """The data rows under the header, by field, with the MOA and ADDENDUM hyperlinks of `sheet`."""
+    body_rows = rows[head + 1:]
     width = max(cols) + 1
     if any(len(values) < width for values in body_rows):  # ragged rows: missing cells read as None
         body_rows = [values + [None] * (width - len(values)) if len(values) < width else values for values in body_rows]
@@ -183,6 +245,8 @@ def parse_workbook(body: bytes) -> ParsedList:
     agency = [values[agency_col] for values in body_rows]
     support = [values[support_col] for values in body_rows]
     keep = [i for i, (a, s) in enumerate(zip(agency, support, strict=True)) if clean_text(a) or clean_text(s)]
+    keep, set_aside = _set_aside(body_rows, keep, cols, head)
+    notes = [*set_aside, *notes]
     if not keep:
         raise ListError("header found but no data rows")
     kept = [body_rows[i] for i in keep] if len(keep) < len(body_rows) else body_rows
@@ -190,16 +254,53 @@ def parse_workbook(body: bytes) -> ParsedList:
     # Only the MOA and ADDENDUM columns' hyperlinks are ever used: read just those (or none).
     link_cols = {j: fld for j, fld in cols.items() if fld in ("moa", "addendum")}
     links = {}
-    if link_cols:
+    if link_cols and sheet is not None:
         by_column = sheet.read_links(link_cols)
+        # A column of labels (`link`) with no hyperlink behind any: perhaps HYPERLINK() formulas.
+        unlinked = [j for j in link_cols if not by_column.get(j) and _labels_only(values[j] for values in kept)]
+        if unlinked:
+            by_column.update(sheet.read_formula_links(unlinked))
         first = head + 1  # 0-based sheet row of body_rows[0]
         for j, fld in link_cols.items():
             found = by_column.get(j)
             if found:
                 links[fld] = list(map(found.get, [first + i for i in keep]))
     fields, header = header_signature(cols)
-    return ParsedList(sheet_name=sheet.name, header=header, fields=fields, unknown_columns=unknown,
-                      row_numbers=[head + 2 + i for i in keep], columns=columns, links=links)
+    return ParsedList(sheet_name=sheet_name, header=header, fields=fields, unknown_columns=unknown,
+                      row_numbers=[head + 2 + i for i in keep], columns=columns, links=links, notes=notes)
+
+
+def _labels_only(cells) -> bool:
+    """Whether a column holds text but no URL typed out (the cells' hyperlinks would carry them)."""
+    texts = {c for c in cells if isinstance(c, str) and c.strip()}
+    return bool(texts) and not any("://" in t for t in texts)
+
+
+def _set_aside(body_rows: list[list[object]], keep: list[int], cols: dict[int, str], head: int,
+               ) -> tuple[list[int], list[str]]:
+    """The kept rows without those that are no agreement, and a note naming them: the header printed
+    again (pages pasted together), and a line with neither a state nor a model (a total or a source
+    line under the table). Every real list prints a state on every row."""
+    state_col, support_col = cols_of(cols, "state"), cols_of(cols, "support_type")
+    kind_of: dict[object, str] = {}  # by STATE cell (a few dozen distinct values): state | header | other
+    dropped = []
+    for i in keep:
+        values = body_rows[i]
+        state = values[state_col]
+        kind = kind_of.get(state)
+        if kind is None:
+            kind = kind_of[state] = ("state" if normalize.state_code(state) else
+                                     "header" if _LOOKUP.get(_header_key(state)) == "state" else "other")
+        if kind == "state":
+            continue
+        if (kind == "other" and not normalize.models(values[support_col])) or (kind == "header" and match_header(values)):
+            dropped.append(i)
+    if not dropped:
+        return keep, []
+    gone = set(dropped)
+    lines = ", ".join(str(head + 2 + i) for i in dropped[:5]) + (" …" if len(dropped) > 5 else "")
+    return [i for i in keep if i not in gone], [
+        f"{len(dropped)} row(s) set aside as no agreement (a repeated header, or no state and no model): row(s) {lines}"]
 
 
 def _raw(value: object) -> str | None:

@@ -279,12 +279,16 @@ def signed_date(value: object, as_of: date | None) -> tuple[date | None, str | N
 _WAYBACK = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/", re.I)
 # Microsoft's "Safe Links": ICE pasted links from Outlook, which wrap the real address (`?url=…&data=…`).
 _SAFELINKS = re.compile(r"^https?://[\w.-]*safelinks\.protection\.outlook\.com/", re.I)
+# A PDF's address copied from Chrome's PDF viewer (`chrome-extension://<id>/https:/www.ice.gov/…`),
+# and the scheme's lost slash that comes with it (`https:/www.ice.gov/…`).
+_PDF_VIEWER = re.compile(r"^chrome-extension://[a-z0-9]+/", re.I)
+_ONE_SLASH = re.compile(r"^(https?):/(?=[^/])", re.I)
 
 
 @lru_cache(maxsize=262144, typed=True)
 def moa_url(hyperlink: str | None, text: object) -> str | None:
-    """The MOA/addendum URL: the cell's hyperlink, else a URL typed in the cell; web-archive and
-    Outlook Safe Links wrappers removed (the same PDF, however it was linked)."""
+    """The MOA/addendum URL: the cell's hyperlink, else a URL typed in the cell; web-archive, Outlook
+    Safe Links and Chrome PDF-viewer wrappers removed (the same PDF, however it was linked)."""
     candidate = clean_text(hyperlink) or None
     if not candidate:
         cell = clean_text(text) or ""
@@ -295,4 +299,4 @@ def moa_url(hyperlink: str | None, text: object) -> str | None:
     if _SAFELINKS.match(candidate):
         wrapped = parse_qs(urlsplit(candidate).query).get("url")
         candidate = wrapped[0] if wrapped and wrapped[0].startswith(("http://", "https://")) else candidate
-    return _WAYBACK.sub("", candidate)
+    return _ONE_SLASH.sub(r"\1://", _PDF_VIEWER.sub("", _WAYBACK.sub("", candidate)))

@@ -54,8 +54,9 @@ def load_bundled_archive(db: str, raw_root: str) -> dict:
     from warehouse.load import load_paths
 
     manifest = ICE_SAMPLE / "manifest.csv"
+    # Sighted as part of the ice_287g source, whose pipeline runs load them (`tracker status`).
     report = load_paths(db, [ROSTER_SAMPLE, ICE_SAMPLE], manifest=manifest if manifest.exists() else None,
-                        raw_root=raw_root)
+                        raw_root=raw_root, source="ice_287g_sample")
     return _report_dict(report)
 
 

@@ -13,7 +13,9 @@ A snapshot is **quarantined** (`snapshots.status = 'quarantined'`, `raw_files.pa
 - its header has named columns the parser has never seen (`flows.ice_lists.HEADER_NAMES`);
 - its as-of date lies in the future (after tomorrow) or before 2000;
 - a SIGNED date lies after the as-of or before 2000 and the parser could not repair it;
-- a participating list has no SIGNED date at all.
+- a participating list has no SIGNED date at all;
+- its workbook holds more than one list (one sheet per model, both lists, an older list on a hidden
+  sheet): only one sheet was read, and which one is the list is for a reviewer to say.
 
 **Swapped lists** (the file name says participating, the content is pending, or the reverse) are
 *not* quarantined: the parser reads a list by its content (SIGNED present or not), which is right in
@@ -34,6 +36,7 @@ from datetime import date, timedelta
 
 import duckdb
 
+from flows.ice_lists import OTHER_LISTS
 from flows.ledger import raise_alert
 from flows.normalize import EARLIEST_LIST_DATE
 
@@ -89,7 +92,7 @@ def check(
         prev = con.execute(
             """SELECT row_count, as_of, file_name FROM snapshots
                WHERE status = 'published' AND list_kind = 'participating' AND snapshot_id <> ?
-                 AND source IN ('ice_workbook')
+                 AND source IN ('ice_workbook', 'ice_list_csv')
                  AND (as_of < ? OR (as_of = ? AND file_name < ?))
                ORDER BY as_of DESC, file_name DESC LIMIT 1""",
             [snapshot_id, as_of, as_of, file_name]).fetchone()
@@ -136,6 +139,9 @@ def _verdict(
     for note in notes or []:
         if "but the content is a" in note:
             verdict.warnings.append(f"swapped list: {note}")
+        if OTHER_LISTS in note:
+            verdict.reasons.append(f"more than one list in the workbook: {note.removesuffix(' ' + OTHER_LISTS)} "
+                                   "hold(s) one too")
     verdict.released = released
     return verdict
 
@@ -150,7 +156,7 @@ class _PublishedLists:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.rows = sorted(con.execute(
             """SELECT as_of, file_name, snapshot_id, row_count FROM snapshots
-               WHERE status = 'published' AND list_kind = 'participating' AND source IN ('ice_workbook')
+               WHERE status = 'published' AND list_kind = 'participating' AND source IN ('ice_workbook', 'ice_list_csv')
                  AND as_of IS NOT NULL AND file_name IS NOT NULL""").fetchall(), key=lambda r: r[:3])
         self.keys = [(r[0], r[1]) for r in self.rows]
 
@@ -187,7 +193,7 @@ def quarantine(con: duckdb.DuckDBPyConnection, verdict: Verdict, source: str = "
 
 
 QUARANTINE_NOTE = "QUARANTINED: "
-GATED_SOURCES = ("ice_workbook", "ice_html_roster")  # ICE's own lists (workbooks, archived pages); reviewed roster imports are not gated
+GATED_SOURCES = ("ice_workbook", "ice_list_csv", "ice_html_roster")  # ICE's own lists (workbooks, archived pages); reviewed roster imports are not gated
 
 
 def apply_gate(con: duckdb.DuckDBPyConnection, snaps: list, *, report=None, today: date | None = None) -> dict[str, Verdict]:

@@ -9,9 +9,11 @@ content decides:
 - list kind: a participating list always has SIGNED, a pending list never does (ICE once published
   each under the other's name). The content wins; the disagreement is noted.
 - as-of: a manifest entry if given; else the name's date (or capture time); else the fetch time;
-  else the newest SIGNED date. An as-of earlier than the newest SIGNED date is a typo: the year is
-  corrected (or the newest SIGNED date used) and the correction noted. One in the future is kept,
-  and the quality gate holds the snapshot back for review.
+  else the newest SIGNED date. Digits that read two ways (`1012026`: 1/01 or 10/1) take the reading
+  the content agrees with. An as-of earlier than the newest SIGNED date is a typo: the year is
+  corrected (or the newest SIGNED date used) and the correction noted, unless only one or two rows
+  are signed later, which are SIGNED typos rather than a wrong name. One in the future is kept, and
+  the quality gate holds the snapshot back for review.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class NameHints:
     as_of: date | None
     basis: str | None  # file_name | capture_time
     note: str | None = None
+    other_dates: tuple[date, ...] = ()  # the same digits read another way, less usual first
 
 
 @dataclass
@@ -57,11 +60,13 @@ def _kind_from_name(lower: str) -> str | None:
     return None
 
 
-def _date_from_digits(digits: str) -> date | None:
-    """MMDDYYYY, MMDDYY, MDDYYYY/MMDYYYY, and the malformed MM0DDYYYY ICE once published."""
+def _dates_from_digits(digits: str) -> list[date]:
+    """Every reading of a run of digits as a plausible date, ICE's usual first: MMDDYYYY (else
+    YYYYMMDD), MMDDYY, MDDYYYY and MMDYYYY, and the malformed MM0DDYYYY ICE once published."""
     candidates: list[tuple[int, int, int]] = []
     if len(digits) == 8:
         candidates.append((int(digits[4:]), int(digits[:2]), int(digits[2:4])))
+        candidates.append((int(digits[:4]), int(digits[4:6]), int(digits[6:])))
     elif len(digits) == 6:
         candidates.append((2000 + int(digits[4:]), int(digits[:2]), int(digits[2:4])))
     elif len(digits) == 9:
@@ -69,12 +74,15 @@ def _date_from_digits(digits: str) -> date | None:
     elif len(digits) == 7:
         candidates.append((int(digits[3:]), int(digits[:1]), int(digits[1:3])))
         candidates.append((int(digits[3:]), int(digits[:2]), int(digits[2:3])))
+    readings: list[date] = []
     for y, m, d in candidates:
         try:
-            return date(y, m, d)
+            reading = date(y, m, d)
         except ValueError:
             continue
-    return None
+        if reading >= FIRST_LIST_DATE and reading not in readings:
+            readings.append(reading)
+    return readings
 
 
 def hints_from_name(file_name: str) -> NameHints:
@@ -89,17 +97,20 @@ def hints_from_name(file_name: str) -> NameHints:
             return NameHints(kind, date(int(ts[:4]), int(ts[4:6]), int(ts[6:8])), "capture_time")
         except ValueError:
             pass
-    # ICE's own names: the first digit run after the list word (a leading '287g' is not a date).
+    # ICE's own names: the first digit run after the list word (a leading '287g' is not a date); a
+    # date written before the list word (`2026-06-01_participatingAgencies`) when none comes after.
     anchor = max(lower.find("agenc"), lower.find("particip"), lower.find("pending"), 0)
-    for run in re.finditer(r"\d{6,9}", stem[anchor:]):
-        parsed = _date_from_digits(run.group(0))
-        if parsed:
-            return NameHints(kind, parsed, "file_name")
-        return NameHints(kind, None, None, f"date digits '{run.group(0)}' in the file name are not a date")
-    separated = _separated_date(stem[anchor:])
-    if separated:
-        return NameHints(kind, separated, "file_name")
-    return NameHints(kind, None, None)
+    not_a_date = None
+    for text in (stem[anchor:], stem[:anchor]):
+        for run in re.finditer(r"\d{6,9}", text):
+            readings = _dates_from_digits(run.group(0))
+            if readings:
+                return NameHints(kind, readings[0], "file_name", other_dates=tuple(readings[1:]))
+            not_a_date = not_a_date or run.group(0)
+        separated = _separated_date(text)
+        if separated:
+            return NameHints(kind, separated, "file_name")
+    return NameHints(kind, None, None, not_a_date and f"date digits '{not_a_date}' in the file name are not a date")
 
 
 # Dates written with separators, as people rename downloads: 2025-05-29, 05-29-2025, 5_29_25, 5.29.25.
@@ -107,6 +118,8 @@ _NAME_ISO_DATE = re.compile(r"(?<!\d)(?P<date>20\d{2}[-_.]\d{1,2}[-_.]\d{1,2})(?
 _NAME_US_DATE = re.compile(r"(?<!\d)(?P<date>\d{1,2}[-_.]\d{1,2}[-_.](?:\d{4}|(?P<yy>\d{2})))(?!\d)"
                            r"(?P<ampm>\s*[AaPp][Mm]\b)?")
 _NAME_SEPARATORS = str.maketrans("_.", "--")
+_NAME_MONTH_DATE = re.compile(r"(?<![a-z])(?P<month>[a-z]{3,9})\.?[\s_-]*(?P<day>\d{1,2})(?:st|nd|rd|th)?,?[\s_-]*"
+                              r"(?P<year>20\d{2})(?!\d)", re.I)  # June 1 2026, Jun_1_2026
 
 
 def _separated_date(text: str) -> date | None:
@@ -117,6 +130,10 @@ def _separated_date(text: str) -> date | None:
           if not (m["yy"] and "." in m["date"] and m["ampm"] and m["ampm"][0].isspace()))  # HH.MM.SS AM
     for written in (*iso, *us):
         parsed = normalize.parse_date(written.translate(_NAME_SEPARATORS))
+        if parsed:
+            return parsed
+    for m in _NAME_MONTH_DATE.finditer(text):
+        parsed = normalize.parse_date(f"{m['month']} {m['day']}, {m['year']}")
         if parsed:
             return parsed
     return None
@@ -133,7 +150,10 @@ def decide(
     """List kind and as-of for a parsed list, from manifest, name, fetch time and content."""
     hints = hints_from_name(file_name)
     notes = [hints.note] if hints.note else []
-    content_kind = "participating" if parsed.has_signed else "pending"
+    # SIGNED dates make a participating list. A SIGNED column without any date is a pending list when
+    # the name says so; else a participating list, which the quality gate holds back for having none.
+    signed_column = "signed" in parsed.fields and hints.list_kind != "pending"
+    content_kind = "participating" if parsed.has_signed or signed_column else "pending"
     if manifest:
         kind, as_of = manifest
         if kind != content_kind:
@@ -142,7 +162,7 @@ def decide(
     if hints.list_kind and hints.list_kind != content_kind:
         notes.append(
             f"file name says {hints.list_kind} but the content is a {content_kind} list "
-            f"({'has' if parsed.has_signed else 'no'} SIGNED column): read as {content_kind}"
+            f"({'with' if parsed.has_signed else 'without'} SIGNED dates): read as {content_kind}"
         )
     # A file time outside [FIRST_LIST_DATE, tomorrow] is no fetch time (zip tools stamp 1980-01-01).
     # A name's date in the future is left for the quality gate to hold back (flows/quality.py).
@@ -154,13 +174,22 @@ def decide(
     newest = max(signed) if signed else None
     if hints.as_of:
         as_of, basis = hints.as_of, hints.basis or "file_name"
+        fits = [d for d in hints.other_dates if newest and as_of < newest <= d <= ceiling]
+        if fits:
+            notes.append(f"the file name's date reads as {as_of} or {fits[0]}: read as {fits[0]}, "
+                         f"which the newest SIGNED {newest} agrees with")
+            as_of = fits[0]
     elif fetched:
         as_of, basis = fetched, "fetch_time"
     elif newest:
         as_of, basis = newest, "newest_signed"
     else:
         raise ValueError("no date in the file name, no fetch time and no SIGNED dates: as-of unknown")
-    if newest and as_of < newest:
+    later = [d for d in signed if d > as_of]
+    if later and len(later) <= 2 and len(later) * 20 < len(signed):
+        notes.append(f"{len(later)} SIGNED date(s) after the list's date {as_of} (latest {max(later)}): "
+                     f"SIGNED typos, the {basis.replace('_', ' ')} date is kept")
+    elif newest and as_of < newest:
         corrected = None
         for year in (newest.year, newest.year + 1):
             try:

@@ -33,19 +33,25 @@ class WorkbookError(ValueError):
 
 @dataclass
 class Sheet:
-    """The first worksheet: rows of values from A1 (absolute positions), and hyperlinks by column."""
+    """A worksheet: rows of values from A1 (absolute positions), and hyperlinks by column."""
 
     name: str
     rows: list[list[object]]
     hyperlinks: dict[int, dict[int, str]] = field(default_factory=dict)  # col0 -> {row0: URL}
     zf: zipfile.ZipFile | None = field(default=None, repr=False)
     sheet_path: str = ""
+    hidden: bool = False
 
     def read_links(self, columns: Iterable[int]) -> dict[int, dict[int, str]]:
         """Hyperlinks of the given columns only (0-based), kept in `hyperlinks`."""
         if self.zf is not None:
             self.hyperlinks = read_hyperlinks(self.zf, self.sheet_path, columns)
         return self.hyperlinks
+
+    def read_formula_links(self, columns: Iterable[int]) -> dict[int, dict[int, str]]:
+        """URLs of `=HYPERLINK("url", "text")` formulas in the given columns (0-based), by column then
+        row: a copy re-made in another spreadsheet program may link its cells that way."""
+        return read_formula_links(self.zf, self.sheet_path, columns) if self.zf is not None else {}
 
 
 def check_zip(body: bytes) -> zipfile.ZipFile:
@@ -211,6 +217,29 @@ def read_hyperlinks(
     return links
 
 
+_HYPERLINK_FORMULA = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="\$?([A-Z]{1,3})\$?(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*>\s*=?\s*HYPERLINK\(\s*'
+    rb'(?:"|&quot;)([^"&]*(?:&amp;[^"&]*)*)(?:"|&quot;)', re.I)
+
+
+def read_formula_links(zf: zipfile.ZipFile, sheet_path: str, columns: Iterable[int]) -> dict[int, dict[int, str]]:
+    """`HYPERLINK("url", …)` formulas of a sheet, by column then row ({col0: {row0: URL}}), only in
+    `columns`; a formula building its URL from other cells is not read."""
+    wanted = set(columns)
+    try:
+        xml = zf.read(sheet_path)
+    except KeyError:
+        return {}
+    if not wanted or b"HYPERLINK(" not in xml.upper():
+        return {}
+    links: dict[int, dict[int, str]] = {}
+    for letters, row, url in _HYPERLINK_FORMULA.findall(xml):
+        col = _wanted_column(letters.decode("ascii"), wanted)
+        if col is not None and url:
+            links.setdefault(col, {})[int(row) - 1] = unescape(url.decode("utf-8", "replace"))
+    return links
+
+
 def _wanted_column(letters: str, wanted: set[int] | None) -> int | None:
     """0-based column of a cell reference's letters, or None when it is not among `wanted`."""
     if len(letters) > 3 or not letters.isupper():
@@ -220,8 +249,9 @@ def _wanted_column(letters: str, wanted: set[int] | None) -> int | None:
 
 
 def read_sheets(body: bytes, *, hyperlinks: bool = True, limit: int = 10) -> Iterator[Sheet]:
-    """Values and hyperlinks of the workbook's sheets in order (at most `limit`), each read when the
-    caller asks for it: ICE's lists are the first sheet, a cover or notes sheet may come first one day.
+    """Values and hyperlinks of the workbook's sheets (at most `limit`), each read when the caller asks
+    for it: ICE's lists are the first sheet, a cover or notes sheet may come first one day. Visible
+    sheets come first, in order, then hidden ones (an older copy of a list may be kept out of sight).
 
     With `hyperlinks=False` the links are left for `Sheet.read_links` (only the columns a caller needs).
     """
@@ -231,19 +261,39 @@ def read_sheets(body: bytes, *, hyperlinks: bool = True, limit: int = 10) -> Ite
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(body))
         if not wb.sheet_names:
             raise WorkbookError("workbook has no sheets")
+        visible = python_calamine.SheetVisibleEnum.Visible
+        hidden = [m.visible != visible for m in wb.sheets_metadata]
+        hidden += [False] * (len(wb.sheet_names) - len(hidden))
     except WorkbookError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise _unreadable(exc) from None
-    for index in range(min(len(wb.sheet_names), limit)):
+    for index in sorted(range(min(len(wb.sheet_names), limit)), key=lambda i: (hidden[i], i)):
         try:
             sheet = wb.get_sheet_by_index(index)
             rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges
         except Exception as exc:
             raise _unreadable(exc) from None
+        if merged:
+            _fill_down(rows, merged)
         path = paths.get(sheet.name, f"xl/worksheets/sheet{index + 1}.xml")
         yield Sheet(name=sheet.name, rows=rows, hyperlinks=read_hyperlinks(zf, path) if hyperlinks else {},
-                    zf=zf, sheet_path=path)
+                    zf=zf, sheet_path=path, hidden=hidden[index])
+
+
+def _fill_down(rows: list[list[object]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+    """Give every cell of a cell merged down one column (a state or an agency printed once over its
+    rows) the merged value. Merges across columns are titles or footers and are left alone."""
+    for (r0, c0), (r1, c1) in merged:
+        if c0 != c1 or r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if c0 >= len(row):
+                row.extend([""] * (c0 + 1 - len(row)))
+            row[c0] = value
 
 
 def _unreadable(exc: Exception) -> WorkbookError:

@@ -38,9 +38,11 @@ from spiders.archive import RawArchive, Sighting
 from warehouse.db import writer
 
 LOADABLE_SUFFIXES = (".xlsx", ".csv", ".html", ".htm")
-PARSER_VERSIONS = {"ice_workbook": ice_lists.PARSER_VERSION, "ice_roster_archive": ice_rosters.PARSER_VERSION,
+PARSER_VERSIONS = {"ice_workbook": ice_lists.PARSER_VERSION, "ice_list_csv": ice_lists.PARSER_VERSION,
+                   "ice_roster_archive": ice_rosters.PARSER_VERSION,
                    "ice_html_roster": ice_html.PARSER_VERSION}
-LIST_PARSERS = {"ice_workbook": ice_lists.parse_workbook, "ice_html_roster": ice_html.parse_html_roster}
+LIST_PARSERS = {"ice_workbook": ice_lists.parse_workbook, "ice_list_csv": ice_lists.parse_csv,
+                "ice_html_roster": ice_html.parse_html_roster}
 
 
 @dataclass
@@ -128,18 +130,30 @@ def _loadable(f: Path) -> bool:
         return False
     if f.suffix.lower() == ".csv":
         with f.open("rb") as fh:
-            return ice_rosters.sniff(fh.read(4096)) is not None
+            return csv_source(fh.read(CSV_HEAD)) is not None
     return True
+
+
+CSV_HEAD = 65536  # bytes of a CSV read to tell what it holds: the header is in its first lines
+
+
+def csv_source(head: bytes) -> str | None:
+    """What a CSV holds, from its first bytes: 'ice_roster_archive' (a roster, by its columns),
+    'ice_list_csv' (an ICE list saved as CSV, by its header) or None (neither: a manifest, say)."""
+    if ice_rosters.sniff(head) is not None:
+        return "ice_roster_archive"
+    return "ice_list_csv" if ice_lists.holds_list(ice_lists.csv_rows(head)) else None
 
 
 def source_of(body: bytes, file_name: str) -> str:
     """Which parser a file needs: 'ice_workbook' (a zip, or anything else not below: it gets a clear
-    error), 'ice_roster_archive' (a roster CSV) or 'ice_html_roster' (an archived 287(g) page)."""
+    error), 'ice_list_csv' (an ICE list saved as CSV), 'ice_roster_archive' (a roster CSV) or
+    'ice_html_roster' (an archived 287(g) page)."""
     name = file_name.lower()
     if body[:2] == b"PK":
         return "ice_workbook"
-    if name.endswith(".csv"):
-        return "ice_roster_archive"
+    if name.endswith(".csv"):  # neither a roster nor a list: the roster parser says what is missing
+        return csv_source(body[:CSV_HEAD]) or "ice_roster_archive"
     if name.endswith((".html", ".htm")) or (not name.endswith(".xlsx") and ice_html.looks_like_html(body)):
         return "ice_html_roster"
     return "ice_workbook"
@@ -178,7 +192,7 @@ def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
     parsed = LIST_PARSERS[source](body)
     ident = snapshot_identity.decide(parsed, s.file_name, manifest=cand.manifest, fetched_at=_parse_time(s.fetched_at))
     rows = _cleaned_table(parsed, ident.as_of)
-    notes = list(ident.notes)
+    notes = [*ident.notes, *parsed.notes]
     if parsed.unknown_columns:
         notes.append("unknown column(s) ignored: " + ", ".join(parsed.unknown_columns))
     return [ParsedSnapshot(
@@ -383,11 +397,10 @@ def load_candidates(
             from flows.quality import apply_gate  # hold back suspicious snapshots before derive
 
             apply_gate(con, list(parsed.values()), report=report)
-            changed = bool(parsed)
-            if changed:
-                from flows.derive import derive_all
+            from flows import derive
 
-                derive_all(con)
+            if parsed or derive.is_stale(con):  # new snapshots, or derive code changed since the last build
+                derive.derive_all(con)
                 report.derived = True
             con.execute("COMMIT")
         except BaseException:

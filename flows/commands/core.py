@@ -36,7 +36,8 @@ def print_load_report(report, *, title: str = "Load summary") -> None:
 
 def backfill(
     paths: list[Path] = typer.Argument(..., help="Files or folders of snapshots (searched recursively): ICE "
-                                       "workbooks (.xlsx), roster files (.csv), archived 287(g) pages (.html)."),
+                                       "workbooks (.xlsx) or lists saved as .csv, roster files (.csv), archived "
+                                       "287(g) pages (.html)."),
     manifest: Path | None = typer.Option(None, "--manifest", help="CSV path,list_kind,as_of overriding inference."),
     db: Path | None = DbOption,
 ) -> None:
@@ -53,7 +54,7 @@ def backfill(
                           "to date and classify these files by it", highlight=False, soft_wrap=True)
     files, _ = find_files(paths)
     if not files and all(p.is_dir() for p in paths):
-        console.print("note: no loadable files (.xlsx, roster .csv, .html) under " + ", ".join(map(str, paths)),
+        console.print("note: no loadable files (.xlsx, list or roster .csv, .html) under " + ", ".join(map(str, paths)),
                       highlight=False, soft_wrap=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:

@@ -31,8 +31,9 @@ def register(app: typer.Typer) -> None:
         limit: int = typer.Option(20, min=1, help="most results"),
         db: Path = typer.Option(None, help="warehouse file (default: TRACKER_DB or data/warehouse.duckdb)"),
         as_json: bool = typer.Option(False, "--json", help="one JSON object per result"),
+        any_word: bool = typer.Option(False, "--any", help="match articles with any of the words, not all"),
     ) -> None:
-        """Full-text search over news articles (BM25, originals only)."""
+        """Full-text search over news articles (BM25, originals only): articles holding every word."""
         from flows.commands.common import fail
         from flows.config import default_db
         from flows.news.search import FtsUnavailable, search
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
 
         try:
             with reader(db or default_db()) as con:
-                rows = search(con, query, limit)
+                rows = search(con, query, limit, every_word=not any_word)
         except FtsUnavailable as exc:  # a missing warehouse is cli_errors' (flows.cli), like everywhere
             raise fail(str(exc), 1) from None
         for r in rows:

@@ -54,7 +54,7 @@ def cli_errors() -> Iterator[None]:
         if exc.filename and exc.strerror:  # FileNotFoundError, IsADirectoryError …: the file and the reason
             raise _fail(f"{exc.filename}: {exc.strerror}", 1) from None
         raise _fail(f"{type(exc).__name__}: {exc}", 1) from None
-    except duckdb.IOException as exc:
+    except (duckdb.IOException, duckdb.FatalException) as exc:  # Fatal: a checkpoint that could not be written
         line = str(exc).splitlines()[0]
         hint = " (disk full?)" if "space" in line.lower() else (" (read-only data dir?)" if "read-only" in line.lower() else "")
         raise _fail(f"warehouse I/O error: {line}{hint}", 1) from None

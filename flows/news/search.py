@@ -54,11 +54,11 @@ def build_index(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((SQL_DIR / "build_fts.sql").read_text(encoding="utf-8"))
 
 
-def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[dict]:
-    """Original articles matching `query`, best BM25 score first."""
+def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20, *, every_word: bool = True) -> list[dict]:
+    """Original articles holding every word of `query` (or any of them), best BM25 score first."""
     load_fts(con)
     try:
-        cur = con.execute((SQL_DIR / "search.sql").read_text(encoding="utf-8"), [query, limit])
+        cur = con.execute((SQL_DIR / "search.sql").read_text(encoding="utf-8"), [query, limit, int(every_word)])
     except duckdb.CatalogException as exc:
         raise FtsUnavailable(
             "no search index yet: load the news first (`tracker news-ingest`, or `tracker run`)") from exc

@@ -24,7 +24,7 @@ SOME = [
     PEND / "pendingAgencies05292025am.xlsx",
     PEND / "pendingAgencies05302025pm.xlsx",
 ]
-DERIVED = ["agencies", "agency_names", "agreements", "agreement_events", "agreement_reviews"]
+DERIVED = ["agencies", "agency_names", "agreements", "agreement_periods", "agreement_events", "agreement_reviews"]
 ALL_TABLES = ["raw_files", "snapshots", "snapshot_names", "snapshot_rows", *DERIVED]
 
 
@@ -81,6 +81,27 @@ def test_a_rerun_writes_nothing_and_a_new_sighting_is_recorded(tmp_path, monkeyp
     assert con.execute("SELECT count(*), count(DISTINCT sha256) FROM raw_file_sightings").fetchone() == (3, 2)
     assert con.execute("SELECT count(*) FROM raw_files").fetchone() == (2,)
     con.close()
+
+
+def test_changed_derive_code_rebuilds_the_derived_tables_at_the_next_load(tmp_path, monkeypatch):
+    """A fixed derive rule reaches an existing warehouse at its next run, though no snapshot changed."""
+    import flows.derive
+
+    db = tmp_path / "w.duckdb"
+    load_paths(db, SOME[:3], raw_root=tmp_path / "raw")
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE agreements SET status = 'tampered'")  # what an older rule would have left behind
+    con.close()
+    again = load_paths(db, SOME[:3], raw_root=tmp_path / "raw")  # same code: nothing is rebuilt
+    assert not again.derived
+    monkeypatch.setattr(flows.derive, "signature", lambda: "code of a newer release")
+    again = load_paths(db, SOME[:3], raw_root=tmp_path / "raw")
+    assert again.derived and {r.status for r in again.results} == {"unchanged"}
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT DISTINCT status FROM agreements ORDER BY 1").fetchall() == [("active",), ("ended",)]
+    assert con.execute("SELECT signature FROM derived_with").fetchall() == [("code of a newer release",)]
+    con.close()
+    assert not load_paths(db, SOME[:3], raw_root=tmp_path / "raw").derived
 
 
 def test_loading_in_any_order_gives_the_same_warehouse(tmp_path):

@@ -109,6 +109,10 @@ def test_moa_url_from_hyperlink_or_text():
     assert normalize.moa_url(wrapped, "MOA") == "https://www.ice.gov/doclib/287gMOA/ColbertCoSheriffsOfficeAL_WSO_MOA_05.08.25.pdf"
     assert normalize.moa_url("https://gcc02.safelinks.protection.outlook.com/?data=x", None) == (
         "https://gcc02.safelinks.protection.outlook.com/?data=x")  # nothing wrapped: kept as it is
+    # real targets of 2025-2026: a PDF's address copied from Chrome's viewer, and a scheme missing a slash
+    viewer = "chrome-extension://efaidnbmnnnibpcajpcglclefindmkaj/https:/www.ice.gov/doclib/287gMOA/UnivFLPDFL_TFM_MOA_041525.pdf"
+    assert normalize.moa_url(viewer, "link") == "https://www.ice.gov/doclib/287gMOA/UnivFLPDFL_TFM_MOA_041525.pdf"
+    assert normalize.moa_url("https:/www.ice.gov/doclib/287gMOA/a.pdf", "link") == "https://www.ice.gov/doclib/287gMOA/a.pdf"
 
 
 def test_state_fix_moves_an_agreement_listed_under_the_wrong_state():

@@ -6,7 +6,8 @@ from datetime import date
 def test_outcomes_are_consistent(bundled_con):
     bad = bundled_con.execute(
         """SELECT review_id FROM agreement_reviews
-           WHERE (outcome = 'approved') <> (approved_on IS NOT NULL AND days_to_approval IS NOT NULL)
+           WHERE (outcome = 'approved') <> (approved_on IS NOT NULL) OR (outcome = 'approved') <> (days_to_approval IS NOT NULL)
+              OR (listed_instead IS NOT NULL AND outcome <> 'dropped')
               OR days_to_approval < 0 OR outcome NOT IN ('approved', 'dropped', 'open')
               OR approved_on < first_seen_pending - INTERVAL 31 DAY""").fetchall()
     assert bad == []
@@ -34,3 +35,19 @@ def test_approvals_after_the_last_pending_list_are_counted_in_their_month(bundle
     assert march == [("JEM", None, 0, "gap"), ("TFM", None, 1, "gap"), ("WSO", None, 1, "gap")]
     total = bundled_con.execute("SELECT sum(approved_in_month) FROM monthly_reviews").fetchone()[0]
     assert total == bundled_con.execute("SELECT count(*) FROM agreement_reviews WHERE outcome = 'approved'").fetchone()[0]
+
+
+def test_a_dropped_application_names_the_model_approved_instead(bundled_con):
+    # Orange County (FL) was pending WSO on 2025-02-21 and listed TFM on 02-26; Beggs PD (OK) pending
+    # JEM and WSO on 2025-09-30, listed TFM on 10-31; St. Charles Parish (LA) listed WSO on 2025-07-30,
+    # one day before the pending list showed its TFM application.
+    got = bundled_con.execute(
+        """SELECT agency_id, model, listed_instead FROM agreement_reviews WHERE outcome = 'dropped'
+           AND agency_id IN ('FL:orange-county-sheriffs-office', 'OK:beggs-police-department',
+                             'LA:st-charles-parish-sheriffs-office', 'TX:san-jacinto-county-sheriffs-office')
+           ORDER BY 1, 2""").fetchall()
+    assert got == [("FL:orange-county-sheriffs-office", "WSO", "TFM"),
+                   ("LA:st-charles-parish-sheriffs-office", "TFM", "WSO"),
+                   ("OK:beggs-police-department", "JEM", "TFM"), ("OK:beggs-police-department", "WSO", "TFM"),
+                   # its TFM came six months after the JEM application left the list: not instead of it
+                   ("TX:san-jacinto-county-sheriffs-office", "JEM", None)]

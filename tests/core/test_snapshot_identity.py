@@ -30,6 +30,13 @@ from flows.snapshot_identity import decide, hints_from_name, read_manifest
         ("pendingAgencies_5_30_25.xlsx", "pending", date(2025, 5, 30), "file_name"),
         ("participatingAgencies 5.29.25.xlsx", "participating", date(2025, 5, 29), "file_name"),
         ("participatingAgencies 12.15.07 AM.xlsx", "participating", None, None),
+        # year first, a date before the list word, the month's name
+        ("participatingAgencies_20260601.xlsx", "participating", date(2026, 6, 1), "file_name"),
+        ("287g_20260601_pendingAgencies.xlsx", "pending", date(2026, 6, 1), "file_name"),
+        ("2026-06-01_participatingAgencies.xlsx", "participating", date(2026, 6, 1), "file_name"),
+        ("06012026 participatingAgencies.xlsx", "participating", date(2026, 6, 1), "file_name"),
+        ("participatingAgencies June 1 2026.xlsx", "participating", date(2026, 6, 1), "file_name"),
+        ("pendingAgencies_Jun_1st_2026.xlsx", "pending", date(2026, 6, 1), "file_name"),
     ],
 )
 def test_name_family(name, kind, as_of, basis):
@@ -58,6 +65,26 @@ def test_year_typo_in_name_is_corrected_from_signed_dates():
                    today=date(2026, 11, 27))
     assert ident.as_of == date(2026, 1, 5)
     assert ident.basis == "file_name_corrected"
+
+
+def test_digits_that_read_two_ways_take_the_reading_the_content_agrees_with():
+    # 1012026: 1/01/2026 or 10/1/2026; a list signed up to 2026-05-17 cannot be of January 1st
+    assert hints_from_name("participatingAgencies1012026am.xlsx").other_dates == (date(2026, 10, 1),)
+    ident = decide(_parsed([date(2026, 5, 17)]), "participatingAgencies1012026am.xlsx", today=date(2026, 11, 29))
+    assert (ident.as_of, ident.basis) == (date(2026, 10, 1), "file_name")
+    assert "reads as 2026-01-01 or 2026-10-01" in ident.notes[0]
+    ident = decide(_parsed([date(2025, 12, 17)]), "participatingAgencies1012026am.xlsx", today=date(2026, 11, 29))
+    assert ident.as_of == date(2026, 1, 1) and ident.notes == []
+
+
+def test_one_or_two_signed_typos_do_not_move_the_lists_date():
+    signed = [date(2026, 5, 1)] * 60 + [date(2026, 9, 15)]  # one row signed after the name's date
+    ident = decide(_parsed(signed), "participatingAgencies06012026am.xlsx", today=date(2026, 11, 29))
+    assert (ident.as_of, ident.basis) == (date(2026, 6, 1), "file_name")
+    assert ident.notes == ["1 SIGNED date(s) after the list's date 2026-06-01 (latest 2026-09-15): SIGNED typos, "
+                           "the file name date is kept"]
+    many = [date(2026, 5, 1)] * 60 + [date(2026, 9, 15)] * 3  # three are no typos: the name is wrong
+    assert decide(_parsed(many), "participatingAgencies06012026am.xlsx", today=date(2026, 11, 29)).as_of == date(2026, 9, 15)
 
 
 def test_a_1980_mtime_is_not_a_fetch_time():

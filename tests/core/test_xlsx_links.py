@@ -58,15 +58,25 @@ def test_ranges_absolute_refs_and_unknown_ids():
     assert xlsx.read_hyperlinks(zf, SHEET, [6]) == {6: {1: "https://a/1.pdf", 2: "https://a/1.pdf"}}
 
 
-def _with_cover_sheet(body: bytes) -> bytes:
-    """A real workbook with a notes sheet inserted before its list (as a future edition might have)."""
+COVER = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+         '<c r="A1" t="inlineStr"><is><t>287(g) agreements: see the next sheet</t></is></c></row></sheetData></worksheet>')
+
+
+def _with_cover_sheet(body: bytes, name: str = "Read me", sheet: str = COVER, *, hidden: bool = False,
+                      hide_the_list: bool = False) -> bytes:
+    """A real workbook with another sheet inserted before its list (as a future edition might have): a
+    notes sheet, or a hidden one; or with its own list sheet hidden."""
     src = zipfile.ZipFile(io.BytesIO(body))
     buf = io.BytesIO()
+    state = b' state="hidden"' if hidden else b""
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "xl/workbook.xml":
-                data = data.replace(b"<sheets>", b'<sheets><sheet name="Read me" sheetId="99" r:id="rIdCover"/>', 1)
+                if hide_the_list:
+                    data = data.replace(b"<sheet ", b'<sheet state="hidden" ', 1)
+                data = data.replace(b"<sheets>", b'<sheets><sheet name="' + name.encode() + b'" sheetId="99"' + state
+                                    + b' r:id="rIdCover"/>', 1)
             elif info.filename == "xl/_rels/workbook.xml.rels":
                 data = data.replace(b"</Relationships>", b'<Relationship Id="rIdCover" Type="http://schemas.'
                                     b'openxmlformats.org/officeDocument/2006/relationships/worksheet" '
@@ -76,9 +86,7 @@ def _with_cover_sheet(body: bytes) -> bytes:
                                     b'"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                                     b"</Types>")
             out.writestr(info, data)
-        out.writestr("xl/worksheets/cover.xml", '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                     '2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>287(g) agreements: see the '
-                     'next sheet</t></is></c></row></sheetData></worksheet>')
+        out.writestr("xl/worksheets/cover.xml", sheet)
     return buf.getvalue()
 
 
@@ -93,3 +101,112 @@ def test_a_list_after_a_cover_sheet_is_read_with_its_own_hyperlinks():
     assert other.row_count == plain.row_count == 635
     assert other.columns == plain.columns
     assert other.links == plain.links and any(other.links["moa"])
+
+
+def test_a_hidden_older_list_before_the_visible_one_is_not_read():
+    from bench.synth import sheet_xml
+    from flows.ice_lists import parse_workbook
+    from tests.conftest import SAMPLE
+
+    real = (SAMPLE / "ice_287g" / "participating" / "participatingAgencies05292025am.xlsx").read_bytes()
+    older = sheet_xml([("STATE", "LAW ENFORCEMENT AGENCY", "SUPPORT TYPE", "SIGNED"),
+                       ("TEXAS", "Old County Sheriff's Office", "Task Force Model", 45000)]).decode()
+    hidden_first = parse_workbook(_with_cover_sheet(real, "Old list", older, hidden=True))
+    assert hidden_first.row_count == 635 and hidden_first.columns["agency"][0] != "Old County Sheriff's Office"
+    assert hidden_first.notes == [f"only sheet {hidden_first.sheet_name!r} was read; 'Old list' hold(s) a list too "
+                                  "(save each list as its own file to load it)"]
+    # a list that only a hidden sheet holds is still read, and the snapshot says where it came from
+    only_hidden = parse_workbook(_with_cover_sheet(real, hide_the_list=True))
+    assert only_hidden.row_count == 635
+    assert only_hidden.notes == [f"list read from the hidden sheet {only_hidden.sheet_name!r} (no visible sheet holds one)"]
+
+
+def _real_with(sheet_xml_edit, rels: bytes | None = None) -> bytes:
+    """The real 2025-05-29 list with its sheet XML edited (and its sheet relationships replaced)."""
+    from tests.conftest import SAMPLE
+
+    real = (SAMPLE / "ice_287g" / "participating" / "participatingAgencies05292025am.xlsx").read_bytes()
+    src = zipfile.ZipFile(io.BytesIO(real))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == SHEET:
+                data = sheet_xml_edit(data)
+            elif info.filename == RELS and rels is not None:
+                data = rels
+            out.writestr(info, data)
+    return buf.getvalue()
+
+
+def test_hyperlink_formulas_give_the_urls_when_the_cells_have_no_hyperlinks():
+    """A copy re-made elsewhere may link with =HYPERLINK("url","link") instead of cell hyperlinks."""
+    import re
+
+    from flows.ice_lists import parse_workbook
+
+    plain = parse_workbook(_real_with(lambda x: x))
+    urls = {row: url for row, url in zip(plain.row_numbers, plain.links["moa"], strict=True) if url}
+    moa_col = "ABCDEFGHIJ"[plain.fields.index("moa")]  # no blank columns before MOA in this layout
+
+    def as_formulas(xml: bytes) -> bytes:
+        xml = re.sub(rb"<hyperlinks>.*</hyperlinks>", b"", xml, flags=re.S)
+
+        def cell(m):
+            url = urls.get(int(m.group(2)))
+            if not url:
+                return m.group(0)
+            return (b'<c r="%s%s" t="str"><f>HYPERLINK("%s","link")</f><v>link</v></c>'
+                    % (m.group(1), m.group(2), url.replace("&", "&amp;").encode()))
+        return re.sub(rb'<c r="(' + moa_col.encode() + rb')(\d+)"[^>]*?(?:/>|>.*?</c>)', cell, xml, flags=re.S)
+
+    linked = parse_workbook(_real_with(as_formulas, rels=b'<?xml version="1.0"?><Relationships xmlns="x"/>'))
+    assert linked.row_count == plain.row_count == 635
+    assert linked.links["moa"] == plain.links["moa"] and sum(map(bool, linked.links["moa"])) == len(urls) > 400
+
+
+def test_cells_merged_down_a_column_are_read_on_every_row():
+    from flows.ice_lists import parse_workbook
+
+    plain = parse_workbook(_real_with(lambda x: x))
+    states = plain.columns["state"]
+    runs, start = [], 0  # every run of one state printed once, in a cell merged over its rows
+    for i in range(1, len(states) + 1):
+        if i == len(states) or states[i] != states[start]:
+            if i - start > 1:
+                runs.append((plain.row_numbers[start], plain.row_numbers[i - 1]))
+            start = i
+    merges = "".join(f'<mergeCell ref="A{a}:A{b}"/>' for a, b in runs).encode()
+
+    def merged(xml: bytes) -> bytes:
+        import re
+
+        for a, b in runs:  # the cells under the first of each run are empty
+            xml = re.sub(rb'<c r="A(%s)"[^>]*?(?:/>|>.*?</c>)' % b"|".join(str(r).encode() for r in range(a + 1, b + 1)),
+                         b"", xml, flags=re.S)
+        return xml.replace(b"</sheetData>", b'</sheetData><mergeCells count="%d">%s</mergeCells>' % (len(runs), merges), 1)
+
+    filled = parse_workbook(_real_with(merged))
+    assert len(runs) > 10
+    assert filled.columns == plain.columns and filled.links == plain.links
+
+
+def test_a_workbook_holding_two_lists_is_held_for_review(tmp_path):
+    import duckdb
+
+    from bench.synth import sheet_xml
+    from tests.conftest import SAMPLE
+    from warehouse.load import load_paths
+
+    real = (SAMPLE / "ice_287g" / "participating" / "participatingAgencies05292025am.xlsx").read_bytes()
+    pending = sheet_xml([("STATE", "LAW ENFORCEMENT AGENCY", "SUPPORT TYPE"),
+                         ("TEXAS", "Some County Sheriff's Office", "Task Force Model")]).decode()
+    path = tmp_path / "participatingAgencies05292025am.xlsx"
+    path.write_bytes(_with_cover_sheet(real, "Pending", pending))
+    report = load_paths(tmp_path / "w.duckdb", [path], raw_root=tmp_path / "raw")
+    assert [r.rows for r in report.loaded] == [635]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    status, notes = con.execute("SELECT status, quality_notes FROM snapshots").fetchone()
+    con.close()
+    assert status == "quarantined"
+    assert "QUARANTINED: more than one list in the workbook: only sheet 'Sheet1' was read; 'Pending' hold(s) one too" in notes

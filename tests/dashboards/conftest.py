@@ -9,19 +9,18 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "sample" / "ice_287g"
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory) -> Path:
-    """The real bundled history (every sample ICE list and the 2007-2017 rosters, as `make run` loads them)."""
-    from warehouse.load import load_paths
+    """The real bundled history (every sample ICE list and the 2007-2017 rosters), loaded by the task
+    `make run` loads them with."""
+    from flows.pipeline import load_bundled_archive
 
     base = tmp_path_factory.mktemp("dash-warehouse")
     db = base / "warehouse.duckdb"
-    load_paths(db, [SAMPLE.parent / "ice_287g_archive", SAMPLE], manifest=SAMPLE / "manifest.csv",
-               raw_root=base / "raw")
+    assert load_bundled_archive.fn(str(db), str(base / "raw"))["failed"] == []
     return db
 
 

@@ -63,6 +63,18 @@ def test_state_grain_queries_add_up_to_the_core_views(warehouse):
     assert {k: v for k, v in rsum.items() if k in view_r} == view_r
 
 
+def test_the_bundled_files_count_as_the_ice_287g_source(warehouse):
+    """`make run` loads them inside the ice_287g pipeline run: `tracker status` shows no orphan source."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        sources = con.execute("SELECT source, raw_files FROM source_freshness").fetchall()
+    finally:
+        con.close()
+    assert [s for s, _ in sources] == ["ice_287g"] and sources[0][1] > 80
+
+
 def test_apply_filters():
     rows = [{"month": dt.date(2025, m, 1), "state": s, "model": mo, "v": 1}
             for m in (1, 2, 3) for s in ("TX", "FL") for mo in ("JEM", "WSO")]

@@ -91,6 +91,9 @@ def test_ingest_sample_is_idempotent_and_searchable(tmp_path):
     with reader(db) as con:
         hits = search(con, "Sweetwater task force")
     assert hits and "joins ICE task force" in hits[0]["title"]
+    with reader(db) as con:  # every word must appear, unless any will do
+        assert search(con, "Sweetwater Zanzibar") == []
+        assert [h["title"] for h in search(con, "Sweetwater Zanzibar", every_word=False)] == [hits[0]["title"]]
     # the CLI, read-only, in a subprocess
     proc = subprocess.run([sys.executable, "-m", "flows.cli", "search", "Smith County", "--db", str(db), "--json"],
                           capture_output=True, text=True, timeout=120, check=True, cwd=REPO)

@@ -6,7 +6,8 @@
 --
 -- Two passes over the rows build two small tables that 030 and 040 work from too: one row per
 -- agreement (_agreement_rows, which also numbers the agreements, so that later steps group, order and
--- join on an integer rather than on agreement_id strings) and one row per listing period (_periods).
+-- join on an integer rather than on agreement_id strings) and one row per listing period (_periods,
+-- kept as the table agreement_periods at the end).
 
 CREATE OR REPLACE TEMP TABLE _psnap AS
 SELECT snapshot_id, as_of, ord FROM _snap WHERE list_kind = 'participating';
@@ -65,3 +66,15 @@ JOIN listed l USING (agreement)
 JOIN _psnap f ON f.ord = a.first_ord
 JOIN _psnap z ON z.ord = a.last_ord
 LEFT JOIN _psnap nx ON nx.ord = a.last_ord + 1;
+
+DELETE FROM agreement_periods;
+INSERT INTO agreement_periods
+SELECT a.agency_id || ':' || a.model,
+       row_number() OVER (PARTITION BY x.agreement ORDER BY x.first_ord),
+       a.agency_id, x.last_state, a.model, f.as_of, z.as_of, nx.as_of, x.last_ord - x.first_ord + 1,
+       f.snapshot_id, z.snapshot_id, nx.snapshot_id
+FROM _periods x
+JOIN _agreement_rows a USING (agreement)
+JOIN _psnap f ON f.ord = x.first_ord
+JOIN _psnap z ON z.ord = x.last_ord
+LEFT JOIN _psnap nx ON nx.ord = x.last_ord + 1;

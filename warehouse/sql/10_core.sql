@@ -103,14 +103,14 @@ COMMENT ON VIEW monthly_reviews IS 'Per month and model: applications pending at
 CREATE OR REPLACE MACRO list_as_of(kind, d) AS TABLE
 WITH snap AS (
     SELECT snapshot_id, as_of FROM snapshots
-    WHERE status = 'published' AND list_kind = kind AND as_of <= CAST(d AS DATE)
+    WHERE status = 'published' AND list_kind = lower(kind) AND as_of <= CAST(d AS DATE)
     ORDER BY as_of DESC, file_name DESC LIMIT 1
 )
 SELECT snap.as_of AS list_as_of, r.agency_id, r.state, r.agency_name, r.agency_type, r.county, r.model,
        r.signed, r.moa_url, r.addendum_url, r.snapshot_id, r.row_number
 FROM snapshot_rows r JOIN snap USING (snapshot_id);
 
-COMMENT ON MACRO TABLE list_as_of IS 'The rows of the last published list of kind (participating | pending) dated on or before d, with that list''s as-of date.';
+COMMENT ON MACRO TABLE list_as_of IS 'The rows of the last published list of kind (participating | pending) dated on or before d, with that list''s as-of date (inside a gap in the captures, the last list before it: compare list_as_of with d).';
 
 -- The participating list (agreements in force) as it stood on date d.
 CREATE OR REPLACE MACRO agreements_as_of(d) AS TABLE SELECT * FROM list_as_of('participating', d);
@@ -120,3 +120,14 @@ COMMENT ON MACRO TABLE agreements_as_of IS 'The participating list (agreements i
 CREATE OR REPLACE MACRO pending_as_of(d) AS TABLE
 SELECT * EXCLUDE (signed, moa_url, addendum_url) FROM list_as_of('pending', d);
 COMMENT ON MACRO TABLE pending_as_of IS 'The pending list (applications under review) as it stood on date d: the rows of the last published pending list dated on or before d.';
+
+-- Agencies that left the program: every agreement they held has ended (one that switched models, or
+-- whose agreement moved to another agency while it kept one of its own, is not here).
+CREATE OR REPLACE VIEW agency_exits AS
+SELECT a.agency_id, any_value(g.state) AS state, any_value(g.agency_name) AS agency_name,
+       string_agg(DISTINCT a.model, '+' ORDER BY a.model) AS models,
+       min(a.first_seen) AS first_listed, max(a.last_seen) AS last_listed, max(a.ended_on) AS exited_on
+FROM agreements a JOIN agencies g USING (agency_id)
+GROUP BY a.agency_id
+HAVING bool_and(a.status = 'ended');
+COMMENT ON VIEW agency_exits IS 'Agencies whose every agreement has ended: the models they held, first and last list showing them, and exited_on (the first list without any of their agreements).';
