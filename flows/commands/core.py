@@ -1,4 +1,4 @@
-"""CLI commands for the ICE lists: run, backfill, sql, dashboards, serve."""
+"""CLI commands for the ICE lists: run, backfill, history, sql, agency, dashboards, serve."""
 
 from __future__ import annotations
 
@@ -141,6 +141,30 @@ def sql(
             sys.stdout.write(render(cols, rows, fmt))
 
 
+def agency(
+    name: str = typer.Argument(..., help="Part of the agency's name, any case (e.g. 'Harris County')."),
+    state: str | None = typer.Option(None, "--state", help="USPS code, e.g. TX."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    db: Path | None = DbOption,
+) -> None:
+    """Everything the lists say about an agency: each agreement's listing periods and each application."""
+    from warehouse.db import reader
+
+    check_format(fmt)
+    if not name.strip():
+        raise fail("the name is empty", 2)
+    # On screen the ids and MOA links would crowd the table out: they are in csv and json.
+    columns = "*" if fmt != "table" else "state, agency_name, record, model, since, until, status, signed, " \
+        "CASE WHEN record = 'application' THEN detail END AS note"
+    with reader(db_path(db)) as con:
+        cur = con.execute(f"SELECT {columns} FROM agency_history(?) WHERE ? IS NULL OR state = upper(?)",
+                          [name.strip(), state, state])
+        cols, rows = [d[0] for d in cur.description], cur.fetchall()
+    if not rows:
+        raise fail(f"no agency named like {name!r}" + (f" in {state.upper()}" if state else ""), 1)
+    sys.stdout.write(render(cols, rows, fmt))
+
+
 def _results(con, text: str) -> list[tuple[list[str], list[tuple]]]:
     """Run every statement in `text`, in order: the (columns, rows) of each one that returns rows."""
     results = []
@@ -247,5 +271,6 @@ def register(app: typer.Typer) -> None:
     app.command()(backfill)
     app.command()(history)
     app.command()(sql)
+    app.command()(agency)
     app.command()(dashboards)
     app.command(name="serve")(serve_cmd)

@@ -108,3 +108,26 @@ def test_bad_arguments_are_one_line_errors_not_tracebacks(bundled_warehouse, tmp
         assert res.exception is None or isinstance(res.exception, SystemExit), (args, res.exception)
         assert "Traceback" not in res.output, args
     assert not (tmp_path / "typo").exists() and not (tmp_path / "w.duckdb").exists()
+
+
+def test_agency_shows_agreements_and_applications(bundled_warehouse):
+    db = str(bundled_warehouse)
+    res = runner.invoke(app, ["agency", "beggs", "--db", db, "-f", "csv"])
+    assert res.exit_code == 0, res.output
+    rows = [line.split(",") for line in res.stdout.splitlines()]
+    assert rows[0] == ["state", "agency_name", "agency_id", "record", "model", "since", "until", "status", "signed",
+                       "detail"]
+    got = [(r[3], r[4], r[5], r[6], r[7]) for r in rows[1:]]
+    assert got == [("application", "JEM", "2025-09-30", "2025-09-30", "dropped"),
+                   ("application", "TFM", "2025-09-30", "2025-10-31", "approved"),
+                   ("application", "WSO", "2025-09-30", "2025-09-30", "dropped"),
+                   ("agreement", "TFM", "2025-10-31", "", "in force")]
+    assert rows[1][9] == "the agency was listed under TFM"
+    harris = runner.invoke(app, ["agency", "Harris County Sheriff", "--state", "tx", "--db", db, "-f", "json"])
+    assert harris.exit_code == 0
+    assert [(r["state"], r["model"], r["since"], r["until"]) for r in map(json.loads, harris.stdout.splitlines())] == [
+        ("TX", "JEM", "2011-02-20", "2017-03-05")]  # not Harris County, Georgia
+    table = runner.invoke(app, ["agency", "beggs", "--db", db])
+    assert table.exit_code == 0 and "Beggs" in table.stdout and "agency_id" not in table.stdout
+    res = runner.invoke(app, ["agency", "no such agency", "--db", db])
+    assert res.exit_code == 1 and "no agency named like 'no such agency'" in res.output

@@ -131,3 +131,22 @@ FROM agreements a JOIN agencies g USING (agency_id)
 GROUP BY a.agency_id
 HAVING bool_and(a.status = 'ended');
 COMMENT ON VIEW agency_exits IS 'Agencies whose every agreement has ended: the models they held, first and last list showing them, and exited_on (the first list without any of their agreements).';
+
+-- Everything the ICE lists say about the agencies whose name (any spelling ICE printed) contains
+-- `pattern`, case-insensitive: each listing period of each agreement, and each application.
+CREATE OR REPLACE MACRO agency_history(pattern) AS TABLE
+WITH hit AS (
+    SELECT DISTINCT agency_id FROM agency_names WHERE name_as_printed ILIKE '%' || pattern || '%'
+)
+SELECT g.state, g.agency_name, g.agency_id, 'agreement' AS record, p.model, p.listed_from AS since,
+       p.ended_on AS until, CASE WHEN p.ended_on IS NULL THEN 'in force' ELSE 'ended' END AS status,
+       a.signed, a.moa_url AS detail
+FROM hit JOIN agencies g USING (agency_id) JOIN agreement_periods p USING (agency_id)
+JOIN agreements a USING (agreement_id)
+UNION ALL
+SELECT g.state, g.agency_name, g.agency_id, 'application', r.model, r.first_seen_pending,
+       coalesce(r.approved_on, CASE WHEN r.outcome = 'dropped' THEN r.last_seen_pending END), r.outcome, NULL,
+       CASE WHEN r.listed_instead IS NOT NULL THEN 'the agency was listed under ' || r.listed_instead END
+FROM hit JOIN agencies g USING (agency_id) JOIN agreement_reviews r USING (agency_id)
+ORDER BY state, agency_name, since, record, model;
+COMMENT ON MACRO TABLE agency_history IS 'Agencies whose name as ICE printed it contains pattern (any case): each listing period of each agreement (since, until = the first list without it, status in force | ended, signed, MOA) and each application (since = first pending list, until = approval or last pending list, status = outcome).';
