@@ -41,6 +41,7 @@ from flows.ledger import raise_alert
 from flows.normalize import EARLIEST_LIST_DATE
 
 DEFAULT_MAX_DROP = 0.30
+LIST_FILES = ["ice_workbook", "ice_list_csv"]  # the sources whose participating lists a drop is measured against
 
 
 def max_drop() -> float:
@@ -92,10 +93,10 @@ def check(
         prev = con.execute(
             """SELECT row_count, as_of, file_name FROM snapshots
                WHERE status = 'published' AND list_kind = 'participating' AND snapshot_id <> ?
-                 AND source IN ('ice_workbook', 'ice_list_csv')
+                 AND list_contains(?, source)
                  AND (as_of < ? OR (as_of = ? AND file_name < ?))
                ORDER BY as_of DESC, file_name DESC LIMIT 1""",
-            [snapshot_id, as_of, as_of, file_name]).fetchone()
+            [snapshot_id, LIST_FILES, as_of, as_of, file_name]).fetchone()
     released = con.execute("SELECT released_at FROM quarantine_releases WHERE snapshot_id = ?", [snapshot_id]).fetchone()
     return _verdict(snapshot_id, kind, as_of, row_count, row_stats, prev, released is not None,
                     unknown_columns=unknown_columns, notes=notes, today=today, drop_limit=drop_limit)
@@ -156,8 +157,8 @@ class _PublishedLists:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.rows = sorted(con.execute(
             """SELECT as_of, file_name, snapshot_id, row_count FROM snapshots
-               WHERE status = 'published' AND list_kind = 'participating' AND source IN ('ice_workbook', 'ice_list_csv')
-                 AND as_of IS NOT NULL AND file_name IS NOT NULL""").fetchall(), key=lambda r: r[:3])
+               WHERE status = 'published' AND list_kind = 'participating' AND list_contains(?, source)
+                 AND as_of IS NOT NULL AND file_name IS NOT NULL""", [LIST_FILES]).fetchall(), key=lambda r: r[:3])
         self.keys = [(r[0], r[1]) for r in self.rows]
 
     def before(self, snapshot_id: str, as_of: date | None, file_name: str | None) -> tuple | None:

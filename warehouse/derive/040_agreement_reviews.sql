@@ -7,7 +7,7 @@
 -- it is still in the newest pending list; dropped otherwise. A dropped review notes the agency's
 -- other models that entered the participating list from the review's start (or in the 31 days
 -- before it, as above) to the first participating list after its last pending sighting
--- (listed_instead: ICE approved another model).
+-- (listed_instead: the agency was listed, though not for this model).
 
 -- Pending snapshots in list order, each with the last participating list dated before it (0 when
 -- none is): participating lists are ordered by date, so those dated before it are ords 1..before_ord;

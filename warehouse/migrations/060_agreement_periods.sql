@@ -21,8 +21,8 @@ CREATE TABLE agreement_periods (
 );
 
 -- For a dropped review: the agency's other models that entered the participating list while the
--- application was pending or at the first list after it ('TFM', 'JEM+TFM'): ICE approved the agency
--- under another model than the one it listed as pending. NULL otherwise.
+-- application was pending or at the first list after it ('TFM', 'JEM+TFM'): the agency was listed,
+-- though not for this model. NULL otherwise.
 ALTER TABLE agreement_reviews ADD COLUMN listed_instead VARCHAR;
 
 -- The digest of the derive code and reference data the derived tables were last built with
