@@ -220,7 +220,10 @@ def csv_rows(body: bytes) -> list[list[object]]:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = body.decode("cp1252", "replace")
-    return [[cell if cell.strip() else None for cell in row] for row in csv.reader(io.StringIO(text))]
+    try:
+        return [[cell if cell.strip() else None for cell in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise ListError(f"not a readable CSV file ({exc})") from None
 
 
 def holds_list(rows: list[list[object]]) -> bool:

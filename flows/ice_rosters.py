@@ -96,6 +96,13 @@ def parse_roster(body: bytes) -> list[RosterCapture]:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise RosterError("not a UTF-8 CSV roster") from None
+    try:
+        return _captures(text)
+    except csv.Error as exc:  # bytes that are no CSV at all
+        raise RosterError(f"not a readable CSV file ({exc})") from None
+
+
+def _captures(text: str) -> list[RosterCapture]:
     reader = csv.DictReader(io.StringIO(text))
     columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
     kind = roster_kind(columns)

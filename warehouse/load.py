@@ -130,7 +130,8 @@ def _loadable(f: Path) -> bool:
         return False
     if f.suffix.lower() == ".csv":
         with f.open("rb") as fh:
-            return csv_source(fh.read(CSV_HEAD)) is not None
+            head = fh.read(CSV_HEAD)
+        return head[:2] == b"PK" or csv_source(head) is not None  # a workbook saved under a .csv name loads too
     return True
 
 
@@ -142,7 +143,11 @@ def csv_source(head: bytes) -> str | None:
     'ice_list_csv' (an ICE list saved as CSV, by its header) or None (neither: a manifest, say)."""
     if ice_rosters.sniff(head) is not None:
         return "ice_roster_archive"
-    return "ice_list_csv" if ice_lists.holds_list(ice_lists.csv_rows(head)) else None
+    try:
+        rows = ice_lists.csv_rows(head)
+    except ice_lists.ListError:  # not CSV at all
+        return None
+    return "ice_list_csv" if ice_lists.holds_list(rows) else None
 
 
 def source_of(body: bytes, file_name: str) -> str:

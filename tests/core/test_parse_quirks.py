@@ -61,3 +61,22 @@ def test_a_list_saved_as_csv_loads_like_the_workbook(tmp_path):
     con.close()
     assert got == ("ice_list_csv", "participating", date(2025, 5, 29), 635, 100, 307, 228, "published")
     assert states[0] == 40 and states[2] <= date(2025, 5, 29)
+
+
+def test_odd_csv_files_in_a_folder_neither_stop_the_batch_nor_load_as_lists(tmp_path):
+    import shutil
+
+    from tests.conftest import SAMPLE
+    from warehouse.load import find_files, load_paths
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLE / "ice_287g" / "pending" / "pendingAgencies05292025am.xlsx", folder / "pendingAgencies05292025am.csv")
+    (folder / "binary.csv").write_bytes(b"\x00\x01\r\x02" * 1000)  # no CSV at all
+    (folder / "notes.csv").write_text("path,list_kind,as_of\n")  # neither a list nor a roster
+    files, errors = find_files([folder])
+    assert [f.name for f in files] == ["pendingAgencies05292025am.csv"] and errors == []
+    report = load_paths(tmp_path / "w.duckdb", [folder], raw_root=tmp_path / "raw")
+    assert report.ok and [r.rows for r in report.loaded] == [68]  # a workbook under a .csv name still loads
+    bad = load_paths(tmp_path / "w.duckdb", [folder / "binary.csv"], raw_root=tmp_path / "raw")
+    assert [r.error.split(": ", 1)[1][:26] for r in bad.failed] == ["not a readable CSV file (n"]
