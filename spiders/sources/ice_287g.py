@@ -5,13 +5,16 @@ Since 2025-02-20 the page links two `.xlsx` workbooks under /doclib/, whose name
 update (`participatingAgencies05182026am.xlsx`, `287gParticipatingAgencies091526pm.xlsx`,
 `ParticipatingAgency091826am.xlsx`, `pendingAgencies02272026am.xlsx` …). The spider therefore never
 builds a file name: it reads the page and follows every `.xlsx` link whose file name or link text says
-"participating" or "pending" (case-insensitive).
+"participating" or "pending" (case-insensitive; the text may also be the link's title, aria-label or
+image alt text), wherever the link points: a workbook moved to another ICE or DHS host, or redirected,
+is still fetched, never dropped unseen by Scrapy's offsite or duplicate filters.
 
 What the spider guarantees:
 - the page itself is yielded too (`kind=page`, archived byte for byte): the record of which
   workbooks ICE linked, under which link texts, at each crawl;
-- every workbook it yields is the body exactly as received, and starts with the zip magic
-  (`PK\\x03\\x04`, an .xlsx is a zip); anything else is refused with a one-line error naming the URL;
+- every workbook it yields is the body exactly as received, starts with the zip magic
+  (`PK\\x03\\x04`, an .xlsx is a zip) and ends with the zip's end record (a download cut short
+  without a length header has none); anything else is refused with a one-line error naming the URL;
 - a page without a participating or a pending workbook link never passes silently: the error is
   logged and the missing kinds are set in the stats key `tracker/missing_links`; with no link at all
   the spider closes with reason `missing_links`;
@@ -25,7 +28,9 @@ other's names); the flows decide from the content. Spider arguments, for tests a
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import PurePosixPath
 from typing import Any
@@ -45,8 +50,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 # File names first (they are the most stable signal), then link text.
 _NAME_KIND = (
-    ("participating", re.compile(r"participatingagenc", re.I)),
-    ("pending", re.compile(r"pendingagenc", re.I)),
+    ("participating", re.compile(r"participating[\W_]*(?:agenc|entit)", re.I)),
+    ("pending", re.compile(r"pending[\W_]*(?:agenc|entit)", re.I)),
 )
 _TEXT_KIND = (
     ("participating", re.compile(r"participating", re.I)),
@@ -119,10 +124,13 @@ class Ice287gSpider(scrapy.Spider):
         if not links:
             raise CloseSpider("missing_links")
         for url, kind, text in links:
+            # dont_filter: a workbook on another host, or redirected back to a page already seen, is
+            # fetched and judged by its body, not dropped by the offsite or duplicate filter unseen.
             yield scrapy.Request(
                 url,
                 callback=self.parse_workbook,
                 errback=self.on_error,
+                dont_filter=True,
                 cb_kwargs={"kind": kind, "link_text": text, "referer": response.url},
             )
 
@@ -137,7 +145,9 @@ class Ice287gSpider(scrapy.Spider):
             if not urlparse(url).path.lower().endswith(".xlsx") or url in seen:
                 continue
             seen.add(url)
-            text = _one_line(" ".join(a.css("::text").getall()) or a.attrib.get("title", ""))
+            text = _one_line(" ".join(a.css("::text").getall()))
+            if not text:  # an icon or an empty link: what it says to screen readers
+                text = _one_line(a.attrib.get("title") or a.attrib.get("aria-label") or " ".join(a.css("img::attr(alt)").getall()))
             kind = classify_link(url, text)
             if kind is None:
                 self.logger.warning(
@@ -153,16 +163,21 @@ class Ice287gSpider(scrapy.Spider):
     def parse_workbook(self, response: Response, kind: str, link_text: str, referer: str):
         """Yield the workbook as a RawFile, or refuse a body that is not an .xlsx (zip)."""
         body = response.body
+        reason = None
         if not body.startswith(ZIP_MAGIC):
             ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
             reason = f"not an xlsx workbook: body starts {body[:16]!r}, Content-Type {ctype or '-'}"
+        elif not zipfile.is_zipfile(io.BytesIO(body)):
+            reason = f"not a whole xlsx workbook: no zip end record in {len(body)} bytes (download cut short?)"
+        if reason:
             self.logger.error("%s: %s", response.url, reason)
             self.crawler.stats.inc_value(REJECTED_BODIES)
             record_failure(self.crawler, response.url, reason)
             return
         meta = {}
-        if response.url != response.request.url:
-            meta["link_url"] = response.request.url
+        link_url = (response.meta.get("redirect_urls") or [response.url])[0]
+        if link_url != response.url:
+            meta["link_url"] = link_url  # the address the page linked, before redirects
         if "cached" in response.flags:
             meta["replayed"] = "true"  # served from the recorded HTTP cache, not the network
         yield RawFile(

@@ -3,7 +3,8 @@
 A route is a list of actions, consumed one per request; the last one repeats. Actions:
 `("ok", body, content_type)`, `("ok_unsized", body, content_type)` (no Content-Length, body until
 close), `("status", code)`, `("sleep", seconds)` (answers nothing until the client gave up),
-`("drop",)` (closes the connection without a response). Unknown paths get 404.
+`("drop",)` (closes the connection without a response), `("redirect", location)` (302). Unknown paths
+get 404.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def _handler(script: ScriptedServer):
             elif action[0] == "sleep":
                 time.sleep(action[1])
                 self.close_connection = True
+            elif action[0] == "redirect":
+                self.send_response(302)
+                self.send_header("Location", action[1])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             elif action[0] == "drop":
                 self.close_connection = True  # no status line, no headers: the socket just closes
             else:

@@ -285,6 +285,45 @@ def test_page_without_links_fails_closed(site, tmp_path):
     assert [item["kind"] for item in result.items] == ["page"]  # the page without links is kept as evidence
 
 
+def test_a_workbook_on_another_host_or_redirected_is_fetched_not_dropped_unseen(site, tmp_path):
+    """Scrapy's offsite and duplicate filters drop requests without a word: a list ICE moves to
+    another host, or a link redirected to the page itself, must still be fetched or reported."""
+    other_host = site.base.replace("127.0.0.1", "localhost") + P_PATH  # another host name, same server
+    site.route("/287g", ("ok", page(other_host, "/moved-pending.xlsx"), "text/html"))
+    site.route(P_PATH, ("ok", PARTICIPATING, XLSX))
+    site.route("/moved-pending.xlsx", ("redirect", site.base + "/287g"))  # a removed file sends readers back
+    result = crawl(site, tmp_path)
+    assert [item["kind"] for item in workbooks(result)] == ["participating"]
+    assert workbooks(result)[0]["url"] == other_host
+    assert not result.ok and f"{site.base}/287g (not an xlsx workbook" in result.error
+    redirected = "/redirected-participating.xlsx"
+    site.route("/287g", ("ok", page(redirected, Q_PATH), "text/html"))
+    site.route(redirected, ("redirect", P_PATH))
+    result = crawl(site, tmp_path)
+    assert result.ok, result.error
+    item = next(i for i in workbooks(result) if i["kind"] == "participating")
+    assert item["url"] == site.base + P_PATH and item["meta"]["link_url"] == site.base + redirected
+
+
+def test_a_download_cut_short_without_a_length_is_refused(site, tmp_path):
+    site.route(P_PATH, ("ok_unsized", PARTICIPATING[:5000], XLSX))  # starts like a zip, ends nowhere
+    result = crawl(site, tmp_path)
+    assert not result.ok and f"{site.base}{P_PATH} (not a whole xlsx workbook: no zip end record in 5000 bytes" in result.error
+    assert archived(tmp_path / "raw") == {sha(PENDING)}
+
+
+def test_links_are_recognised_by_their_accessible_names_and_separated_file_names(site, tmp_path):
+    site.route("/287g", ("ok", (
+        f'<html><body><a href="{P_PATH}" aria-label="Participating agencies (Excel)"><img src="x.png" alt=""></a>'
+        f'<a href="/doclib/pending-agencies-2026.xlsx">Excel</a></body></html>').encode(), "text/html"))
+    site.route(P_PATH, ("ok", PARTICIPATING, XLSX))
+    site.route("/doclib/pending-agencies-2026.xlsx", ("ok", PENDING, XLSX))
+    result = crawl(site, tmp_path)
+    assert result.ok, result.error
+    assert {(i["kind"], i["link_text"]) for i in workbooks(result)} == {
+        ("participating", "Participating agencies (Excel)"), ("pending", "Excel")}
+
+
 # The news spiders allow only their own sites: on loopback, the offsite filter is off (the rest stays).
 NEWS_ON_LOOPBACK = {**FAST, "DOWNLOADER_MIDDLEWARES": {
     "spiders.extensions.FailedDownloads": 540, "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None}}
