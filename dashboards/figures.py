@@ -75,16 +75,17 @@ class Panel:
     title: str
     requires: tuple[str, ...] = ()
     order: int = 0
+    chart: bool = True  # a Plotly figure (the page then loads plotly.js); False for a Table
 
 
 PANELS: dict[str, Panel] = {}
 
 
-def panel(key: str, *, page: str, query: str, title: str, requires: Iterable[str] = ()):
-    """Register a figure (or Table) function as a panel of `page`, fed by the named query."""
+def panel(key: str, *, page: str, query: str, title: str, requires: Iterable[str] = (), chart: bool = True):
+    """Register a figure (or, with chart=False, Table) function as a panel of `page`, fed by the named query."""
 
     def register(fn):
-        PANELS[key] = Panel(key, page, query, fn, title, tuple(requires), len(PANELS))
+        PANELS[key] = Panel(key, page, query, fn, title, tuple(requires), len(PANELS), chart)
         return fn
 
     return register
@@ -93,6 +94,11 @@ def panel(key: str, *, page: str, query: str, title: str, requires: Iterable[str
 def panels_for(page: str) -> list[Panel]:
     """The panels of a page, in registration order."""
     return sorted((p for p in PANELS.values() if p.page == page), key=lambda p: p.order)
+
+
+def has_charts(page: str) -> bool:
+    """Whether a page shows any Plotly figure (and so needs plotly.js)."""
+    return any(p.chart for p in panels_for(page))
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -277,6 +283,11 @@ def stacked_monthly(rows: Rows, value: str, *, title: str, subtitle: str, y_titl
           note=note_text(source, as_of_of(rows)))
     _month_axis(fig, months)
     _shade_gaps(fig, gaps)
+    totals: dict[object, int] = defaultdict(int)
+    for r in rows:
+        totals[r["month"]] += r.get(value) or 0
+    if max(totals.values(), default=0) <= 5:  # counts of a few: whole-number ticks, never 0.5
+        fig.update_yaxes(dtick=1)
     return fig
 
 
@@ -334,7 +345,9 @@ def pending_by_model(rows: Rows) -> go.Figure:
 
 @panel("approvals_by_model", page="index", query="dash_monthly_reviews", title="Approvals")
 def approvals_by_model(rows: Rows) -> go.Figure:
-    """Pending applications approved per month (first participating list showing them), by model."""
+    """Pending applications approved per month (first participating list showing them), by model.
+    Approvals are seen in the participating lists: a month without a pending list is no gap here."""
+    rows = [{**r, "coverage": "observed", "as_of": r.get("participating_as_of", r.get("as_of"))} for r in rows]
     return stacked_monthly(rows, "approved", title="Applications approved",
                            subtitle="Per month: pending, then listed as participating",
                            y_title="Approvals per month (count)", unit="approved", source=SOURCE_BOTH,
@@ -407,7 +420,7 @@ def top_states(rows: Rows, top: int = 15) -> go.Figure:
             hovertemplate=f"%{{y}} · {MODEL_NAMES[model]}: %{{x:,}} agreements<extra></extra>",
         ))
     fig.update_layout(barmode="stack", bargap=0.2)
-    _base(fig, title=t, subtitle=f"Top {len(states)}, end of {month_label(latest)}, by model",
+    _base(fig, title=t, subtitle=f"Top {len(states)}, in the list of {as_of_of(now) or month_label(latest)}, by model",
           x_title="Agreements in force (count)", y_title="State",
           note=note_text(SOURCE_LISTS, as_of_of(now)), height=max(HEIGHT, 150 + 24 * len(states)))
     fig.update_xaxes(showgrid=True, gridcolor="#e6e6e6")
@@ -468,6 +481,17 @@ def _map_layout(fig: go.Figure, *, title: str, subtitle: str, note: str, height:
                        yshift=-84, showarrow=False, align="left", font=dict(size=10, color="#555"))
 
 
+def _frame_subtitle(subtitle: str, month: dt.date, gaps: set[dt.date], rows: Rows) -> dict:
+    """A map frame's subtitle: which list the month shows, or that no list was captured that month
+    (its blank map means unknown, not none)."""
+    if month in gaps:
+        text = f"{month_label(month)}: no list captured this month, so nothing is known (not: none)"
+    else:
+        as_of = as_of_of(rows)
+        text = subtitle + (f" · list of {as_of}" if as_of else "")
+    return {"title.subtitle.text": text}
+
+
 def county_hover(row: dict) -> str:
     """Hover text of a county: its name, then each agency (escaped) with its models."""
     head = f"<b>{esc(row.get('county_name') or row.get('county_fips'))}, {esc(row.get('state') or '')}</b>"
@@ -509,6 +533,7 @@ def county_map(rows: Rows, geojson: dict | str = "geo:counties", all_fips: list[
         elif r.get("county_fips"):
             by_month[m].append(r)
     months = sorted(by_month)
+    subtitle = "Local agencies in ICE's list at month end"
     labels = [month_label(m) for m in months]
 
     def frame_trace(m: dt.date) -> dict:
@@ -542,12 +567,13 @@ def county_map(rows: Rows, geojson: dict | str = "geo:counties", all_fips: list[
                                     marker=dict(line=dict(width=0.2, color="white")), name="All counties"))
     traces.append(status)
     idx = len(traces) - 1
-    frames = [go.Frame(name=lab, data=[go.Choropleth(**frame_trace(m))], traces=[idx])
+    frames = [go.Frame(name=lab, data=[go.Choropleth(**frame_trace(m))], traces=[idx],
+                       layout=_frame_subtitle(subtitle, m, gaps, by_month[m]))
               for lab, m in zip(labels, months, strict=True)]
     fig = go.Figure(data=traces, frames=frames)
     slider, play = _slider(labels, len(labels) - 1, "Month: ")
     gap_note = f"; {len(gaps)} month(s) with no list left blank" if gaps else ""
-    _map_layout(fig, title=t, subtitle="Local agencies in ICE's list at month end",
+    _map_layout(fig, title=t, subtitle=_frame_subtitle(subtitle, months[-1], gaps, by_month[months[-1]])["title.subtitle.text"],
                 note=note_text(SOURCE_LISTS, as_of_of(rows),
                                f"grey: none{gap_note}; state agencies on the state map"))
     fig.update_layout(sliders=[slider], updatemenus=[play])
@@ -572,8 +598,10 @@ def state_map(rows: Rows, geojson: dict | str = "geo:states") -> go.Figure:
     codes = _state_codes()
     cells: dict[dt.date, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     gaps = set()
+    month_rows: dict[dt.date, list[dict]] = defaultdict(list)
     for r in rows:
         m = _date(r["month"])
+        month_rows[m].append(r)
         if r.get("coverage") == "gap" or r.get("active") is None:
             gaps.add(m)
             cells[m]  # noqa: B018 - the month exists, with no values
@@ -589,6 +617,8 @@ def state_map(rows: Rows, geojson: dict | str = "geo:states") -> go.Figure:
             if st not in codes:
                 continue
             total = sum(by_model.values())
+            if not total:  # a state with none listed that month stays grey, like one that never had any
+                continue
             loc.append(codes[st][0])
             z.append(total)
             parts = " · ".join(f"{k} {by_model[k]}" for k in MODELS if by_model.get(k))
@@ -606,11 +636,13 @@ def state_map(rows: Rows, geojson: dict | str = "geo:states") -> go.Figure:
         geojson=geojson, locationmode="geojson-id", locations=[f for f, _ in codes.values()],
         z=[0] * len(codes), colorscale=[[0, "#e8e8e8"], [1, "#e8e8e8"]], showscale=False, hoverinfo="skip",
         marker=dict(line=dict(width=0.5, color="white")), name="All states")
-    frames = [go.Frame(name=lab, data=[go.Choropleth(**frame_trace(m))], traces=[1])
+    subtitle = "Colour: agreements in force at month end"
+    frames = [go.Frame(name=lab, data=[go.Choropleth(**frame_trace(m))], traces=[1],
+                       layout=_frame_subtitle(subtitle, m, gaps, month_rows[m]))
               for lab, m in zip(labels, months, strict=True)]
     fig = go.Figure(data=[background, trace], frames=frames)
     slider, play = _slider(labels, len(labels) - 1, "Month: ")
-    _map_layout(fig, title=t, subtitle="Colour: agreements in force at month end",
+    _map_layout(fig, title=t, subtitle=_frame_subtitle(subtitle, months[-1], gaps, month_rows[months[-1]])["title.subtitle.text"],
                 note=note_text(SOURCE_LISTS, as_of_of(rows), "grey: none listed"))
     fig.update_layout(sliders=[slider], updatemenus=[play])
     return fig
@@ -619,7 +651,7 @@ def state_map(rows: Rows, geojson: dict | str = "geo:states") -> go.Figure:
 # --- tables ----------------------------------------------------------------------------------------
 
 
-@panel("lists", page="notes", query="dash_lists", title="Lists ICE published")
+@panel("lists", page="notes", query="dash_lists", title="Lists ICE published", chart=False)
 def lists_table(rows: Rows) -> Table:
     """Every list we hold, with ICE's own counts (the headline numbers of each list date)."""
     cols = [("as_of", "List date"), ("list_kind", "List"), ("agreements", "Rows (ICE's count)"),

@@ -405,7 +405,7 @@ class Site:
                 "without it. Click a column to sort.</p>"
                 + table_html("agreements", cols, rows, extra_tools=download)
                 + self.panels("agreements"))
-        return self.page("agreements", "Agreements", body, charts=bool(figures.panels_for("agreements")),
+        return self.page("agreements", "Agreements", body, charts=figures.has_charts("agreements"),
                          description="Every 287(g) agreement ICE has listed, with MOA links; CSV download.")
 
     # What changed --------------------------------------------------------------------------------
@@ -436,7 +436,7 @@ class Site:
                 f'<p>The newest {len(shown):,} of {len(rows):,} changes; '
                 '<a href="changes.csv" download>download all of them as CSV</a>.</p>'
                 + table_html("events", cols, shown) + self.panels("changes"))
-        return self.page("changes", "What changed", body, charts=bool(figures.panels_for("changes")),
+        return self.page("changes", "What changed", body, charts=figures.has_charts("changes"),
                          description="Latest changes in ICE's 287(g) lists, newest first.")
 
     # Notes ---------------------------------------------------------------------------------------
@@ -478,7 +478,7 @@ class Site:
         parts.append(table_html("load-errors", err_cols, errors, search=False) if errors
                      else "<p class=note>None.</p>")
         parts.append(self.panels("notes"))
-        return self.page("notes", "Data notes", "".join(parts), charts=bool(figures.panels_for("notes")),
+        return self.page("notes", "Data notes", "".join(parts), charts=figures.has_charts("notes"),
                          description="Sources, fetch dates and corrections behind the 287(g) dashboards.")
 
     def _reference_fixes(self) -> str:

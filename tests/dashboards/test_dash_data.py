@@ -122,3 +122,21 @@ def test_cache_serves_stale_data_while_a_writer_holds_the_lock(writable_copy):
 def test_query_names_are_plain(bad):
     with pytest.raises(ValueError):
         data.sql_text(bad)
+
+
+def test_an_approved_application_is_one_change_not_two(warehouse):
+    """An application approved is the agreement's listing: shown once, as approved."""
+    import duckdb
+
+    from dashboards.data import run
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = run(con, "dash_events")
+        approvals = con.execute("SELECT count(*) FROM agreement_reviews WHERE outcome = 'approved' "
+                                "AND approved_on > DATE '2007-09-19'").fetchone()[0]
+    finally:
+        con.close()
+    keys = [(r["as_of"], r["state"], r["agency_name"], r["model"]) for r in rows]
+    assert len(keys) == len(set(keys))  # one row per agreement and list date
+    assert sum(r["event"] == "approved" for r in rows) == approvals > 300

@@ -100,6 +100,9 @@ def test_pending_and_approvals_by_model():
     appr = figures.approvals_by_model(review_rows())
     assert_chart_basics(appr)
     assert list(dict(model_traces(appr))["JEM"].y) == [2, 2, 2]
+    assert appr.layout.yaxis.dtick == 1  # four a month at most: whole-number ticks
+    # approvals are seen in the participating lists: June has no pending list, but it is no gap here
+    assert len(pend.layout.shapes) == 1 and not appr.layout.shapes
 
 
 def test_median_days_breaks_lines_where_no_approval():
@@ -121,7 +124,7 @@ def test_top_states_orders_by_latest_total():
     fig = figures.top_states(rows)
     assert_chart_basics(fig)
     assert list(fig.data[0].y) == ["TX", "FL"], "largest last = at the top of a horizontal bar chart"
-    assert "Apr 2025" in fig.layout.title.subtitle.text
+    assert "in the list of 2025-04-29" in fig.layout.title.subtitle.text  # the list it shows, not a month end
 
 
 def test_state_map_has_a_frame_per_month_and_a_slider():
@@ -204,3 +207,17 @@ def test_history_panel_shows_the_2017_rise_on_its_own_scale():
     assert 36 in ys and 58 in ys and 1162 not in ys
     assert None in ys  # the gap month stays a gap
     assert fig.layout.title.text and "before 2021" in fig.layout.title.text
+
+
+def test_state_map_leaves_states_with_none_grey_and_says_when_a_month_is_unknown():
+    rows = monthly_rows()
+    zero = [{**r, "state": "CA", "active": 0 if r["active"] is not None else None} for r in rows if r["state"] == "TX"]
+    fig = figures.state_map(rows + zero, geojson="geo:states")
+    frames = {f.name: f for f in fig.frames}
+    for frame in frames.values():
+        assert "06" not in (frame.data[0].locations or ())  # California (06): zero agreements, so not coloured
+    observed = [f for f in frames.values() if f.data[0].locations]
+    blank = [f for f in frames.values() if not f.data[0].locations]
+    assert observed and blank
+    assert all("list of 2025-" in f.layout.title.subtitle.text for f in observed)
+    assert all("no list captured this month" in f.layout.title.subtitle.text for f in blank)

@@ -39,6 +39,7 @@ def test_plotly_js_is_a_separate_file_used_once_per_page(built_site):
         assert 'href="notes.html"' in text and 'href="map.html"' in text, "navigation on every page"
     for page in ("index", "map", "states"):
         assert 'src="plotly.min.js"' in (out / f"{page}.html").read_text(encoding="utf-8")
+    assert 'src="plotly.min.js"' not in (out / "notes.html").read_text(encoding="utf-8")  # tables only: 4.8 MB spared
 
 
 def test_embedded_figures_are_safe_json_with_title_and_note(built_site):
