@@ -6,7 +6,7 @@ update (`participatingAgencies05182026am.xlsx`, `287gParticipatingAgencies091526
 `ParticipatingAgency091826am.xlsx`, `pendingAgencies02272026am.xlsx` …). The spider therefore never
 builds a file name: it reads the page and follows every `.xlsx` link whose file name or link text says
 "participating" or "pending" (case-insensitive; the text may also be the link's title, aria-label or
-image alt text), wherever the link points: a workbook moved to another ICE or DHS host, or redirected,
+image alt text), wherever the link points: a workbook moved to another host, or redirected,
 is still fetched, never dropped unseen by Scrapy's offsite or duplicate filters.
 
 What the spider guarantees:
