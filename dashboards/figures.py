@@ -481,15 +481,13 @@ def _map_layout(fig: go.Figure, *, title: str, subtitle: str, note: str, height:
                        yshift=-84, showarrow=False, align="left", font=dict(size=10, color="#555"))
 
 
-def _frame_subtitle(subtitle: str, month: dt.date, gaps: set[dt.date], rows: Rows) -> dict:
-    """A map frame's subtitle: which list the month shows, or that no list was captured that month
-    (its blank map means unknown, not none)."""
+def _month_subtitle(subtitle: str, month: dt.date, gaps: set[dt.date], rows: Rows) -> str:
+    """A map month's subtitle: which list the month shows, or that no list was captured that month
+    (its blank map means unknown, not none). Each frame carries its own."""
     if month in gaps:
-        text = f"{month_label(month)}: no list captured this month, so nothing is known (not: none)"
-    else:
-        as_of = as_of_of(rows)
-        text = subtitle + (f" · list of {as_of}" if as_of else "")
-    return {"title.subtitle.text": text}
+        return f"{month_label(month)}: no list captured this month, so nothing is known (not: none)"
+    as_of = as_of_of(rows)
+    return subtitle + (f" · list of {as_of}" if as_of else "")
 
 
 def county_hover(row: dict) -> str:
@@ -568,12 +566,12 @@ def county_map(rows: Rows, geojson: dict | str = "geo:counties", all_fips: list[
     traces.append(status)
     idx = len(traces) - 1
     frames = [go.Frame(name=lab, data=[go.Choropleth(**frame_trace(m))], traces=[idx],
-                       layout=_frame_subtitle(subtitle, m, gaps, by_month[m]))
+                       layout={"title.subtitle.text": _month_subtitle(subtitle, m, gaps, by_month[m])})
               for lab, m in zip(labels, months, strict=True)]
     fig = go.Figure(data=traces, frames=frames)
     slider, play = _slider(labels, len(labels) - 1, "Month: ")
     gap_note = f"; {len(gaps)} month(s) with no list left blank" if gaps else ""
-    _map_layout(fig, title=t, subtitle=_frame_subtitle(subtitle, months[-1], gaps, by_month[months[-1]])["title.subtitle.text"],
+    _map_layout(fig, title=t, subtitle=_month_subtitle(subtitle, months[-1], gaps, by_month[months[-1]]),
                 note=note_text(SOURCE_LISTS, as_of_of(rows),
                                f"grey: none{gap_note}; state agencies on the state map"))
     fig.update_layout(sliders=[slider], updatemenus=[play])
@@ -638,11 +636,11 @@ def state_map(rows: Rows, geojson: dict | str = "geo:states") -> go.Figure:
         marker=dict(line=dict(width=0.5, color="white")), name="All states")
     subtitle = "Colour: agreements in force at month end"
     frames = [go.Frame(name=lab, data=[go.Choropleth(**frame_trace(m))], traces=[1],
-                       layout=_frame_subtitle(subtitle, m, gaps, month_rows[m]))
+                       layout={"title.subtitle.text": _month_subtitle(subtitle, m, gaps, month_rows[m])})
               for lab, m in zip(labels, months, strict=True)]
     fig = go.Figure(data=[background, trace], frames=frames)
     slider, play = _slider(labels, len(labels) - 1, "Month: ")
-    _map_layout(fig, title=t, subtitle=_frame_subtitle(subtitle, months[-1], gaps, month_rows[months[-1]])["title.subtitle.text"],
+    _map_layout(fig, title=t, subtitle=_month_subtitle(subtitle, months[-1], gaps, month_rows[months[-1]]),
                 note=note_text(SOURCE_LISTS, as_of_of(rows), "grey: none listed"))
     fig.update_layout(sliders=[slider], updatemenus=[play])
     return fig
