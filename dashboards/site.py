@@ -432,12 +432,24 @@ class Site:
         body = ('<p class="lede">Each change between consecutive ICE lists: agreements listed, ended (dropped from '
                 "the list), re-listed, and applications that moved from the pending list to the participating "
                 "list. Newest first; the first list we captured is the baseline.</p>"
-                f'<h2>Latest lists</h2><ul>{"".join(summary)}</ul><h2>Latest changes</h2>'
+                + self.feeds_note()
+                + f'<h2>Latest lists</h2><ul>{"".join(summary)}</ul><h2>Latest changes</h2>'
                 f'<p>The newest {len(shown):,} of {len(rows):,} changes; '
                 '<a href="changes.csv" download>download all of them as CSV</a>.</p>'
                 + table_html("events", cols, shown) + self.panels("changes"))
         return self.page("changes", "What changed", body, charts=figures.has_charts("changes"),
                          description="Latest changes in ICE's 287(g) lists, newest first.")
+
+    def feeds_note(self) -> str:
+        """A pointer to the Atom feeds of changes, when the run wrote them (`tracker run`; a site built
+        with `tracker dashboards` alone has none)."""
+        feeds = self.out / "feeds"
+        if not (feeds / "all.atom").exists():
+            return ""
+        states = sorted(p.stem for p in feeds.glob("*.atom") if p.stem != "all")
+        by_state = " ".join(f'<a href="feeds/{esc(st)}.atom">{esc(st)}</a>' for st in states)
+        return ('<p>Follow the changes in a feed reader: <a href="feeds/all.atom">all changes (Atom)</a>'
+                + (f"; one state's: {by_state}" if states else "") + ".</p>")
 
     # Notes ---------------------------------------------------------------------------------------
 

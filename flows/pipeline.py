@@ -201,13 +201,14 @@ def _pipeline_steps(live: bool, include_sample: bool, db: str, site: str | None,
             except Exception as exc:  # one family failing never loses the others' data
                 summary["errors"].append(f"{key}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
     summary["warehouse"] = summarise_warehouse(db)
+    # The feeds first: the site's pages link them once they exist.
+    summary["alerts"] = alerts = publish_alerts(db, site)
+    summary["errors"].extend(alerts["errors"])
     try:
         summary["site_path"] = build_dashboards(db, site)
     except Exception as exc:  # the previous site stays in place; the run is recorded as partial
         summary["site_path"] = None
         summary["errors"].append(f"dashboards: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-    summary["alerts"] = alerts = publish_alerts(db, site)
-    summary["errors"].extend(alerts["errors"])
     summary["seconds"] = round(time.monotonic() - started, 1)
     return summary
 

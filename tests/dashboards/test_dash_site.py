@@ -195,3 +195,17 @@ def test_an_empty_warehouse_builds_a_site_that_says_so(tmp_path):
     assert "No list loaded yet." in text
     for page in PAGES:
         assert (tmp_path / "site" / f"{page}.html").exists()
+
+
+def test_the_changes_page_points_to_the_feeds_once_a_run_wrote_them(warehouse, tmp_path):
+    from dashboards.site import build_site
+    from flows.alerts import write_feeds
+
+    out = tmp_path / "site"
+    build_site(warehouse, out)
+    assert "feeds/all.atom" not in (out / "changes.html").read_text(encoding="utf-8")  # `tracker dashboards` alone
+    write_feeds(warehouse, out)  # what `tracker run` does before it builds the site
+    build_site(warehouse, out)
+    page = (out / "changes.html").read_text(encoding="utf-8")
+    assert '<a href="feeds/all.atom">' in page and '<a href="feeds/TX.atom">TX</a>' in page
+    assert (out / "feeds" / "all.atom").exists()  # building the site leaves the feeds in place
