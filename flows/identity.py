@@ -246,20 +246,14 @@ _PARTICIPATING_DATES_SQL = "SELECT DISTINCT as_of FROM snapshots WHERE list_kind
 
 
 def _co_listed(
-    pairs: list[tuple[str, str, str, float]], listed: dict[tuple[str, str], tuple[set, set]]
+    pairs: list[tuple[str, str, str, float]], keys: dict[tuple[str, str], dict]
 ) -> set[tuple[str, str, str]]:
-    """(state, key_a, key_b) of the similar pairs whose keys were both listed in one snapshot.
-
-    `listed[(state, key)]` holds the snapshots listing the key: numbers, and ids of any not numbered.
-    """
+    """(state, key_a, key_b) of the similar pairs whose keys were both listed in one snapshot
+    (`keys[(state, key)]["listed"]`)."""
     # Intersected here rather than by a self-join in SQL, which plans badly on the freshly written
     # (statistics-less) rows of a load transaction.
-    out = set()
-    for state, a, b, _ in pairs:
-        (numbers_a, others_a), (numbers_b, others_b) = listed[(state, a)], listed[(state, b)]
-        if not numbers_a.isdisjoint(numbers_b) or (others_a and not others_a.isdisjoint(others_b)):
-            out.add((state, a, b))
-    return out
+    return {(state, a, b) for state, a, b, _ in pairs
+            if not keys[(state, a)]["listed"].isdisjoint(keys[(state, b)]["listed"])}
 
 
 # Words every kind of agency name shares: a rename must keep at least one word that is not one of them.
@@ -302,15 +296,13 @@ def rename_pairs(keys: dict[tuple[str, str], dict], participating_dates: list) -
 def assign_agency_ids(con: duckdb.DuckDBPyConnection) -> None:
     """Derive step: fill snapshot_rows.agency_id and agency_names from the name keys."""
     keys: dict[tuple[str, str], dict] = {}
-    listed: dict[tuple[str, str], tuple[set, set]] = {}
     for state, key, first, numbers, agr, others, first_listed, last_listed in con.execute(_KEYS_SQL).fetchall():
         snapshots = set(numbers)
-        listed[(state, key)] = (snapshots, set(others or []))
         keys[(state, key)] = {"first_seen": first, "snapshots": len(snapshots), "agreements": set(agr or []),
                               "first_listed": first_listed, "last_listed": last_listed,
-                              "listed": snapshots | listed[(state, key)][1]}  # numbers and ids never collide
+                              "listed": snapshots.union(others or ())}  # numbers and ids never collide
     pairs = similar_pairs(keys)
-    co_listed = _co_listed(pairs, listed)
+    co_listed = _co_listed(pairs, keys)
     renames = rename_pairs(keys, [d for (d,) in con.execute(_PARTICIPATING_DATES_SQL).fetchall()])
     canonical = cluster_keys(keys, co_listed, pairs, renames)
     aliased = {(st, k) for (st, k), target in reviewed_aliases().items()} | {
