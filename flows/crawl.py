@@ -125,11 +125,16 @@ def _log_tail(path: Path) -> str:
     return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-_LOG_TAIL_LINES:])
 
 
+def _is_error(line: str) -> bool:
+    """Whether a Scrapy log line was logged at ERROR or CRITICAL level."""
+    return " ERROR: " in line or " CRITICAL: " in line
+
+
 def _last_error_line(log: str) -> str:
     """The last logged ERROR/CRITICAL line, else the log's last line (a traceback's exception)."""
     lines = [" ".join(line.split()) for line in log.splitlines() if line.strip()]
     for line in reversed(lines):
-        if " ERROR: " in line or " CRITICAL: " in line:
+        if _is_error(line):
             return line[:300]
     return lines[-1][:300] if lines else ""
 
@@ -140,9 +145,8 @@ def _last_logged_error(path: Path) -> str:
     last = ""
     if path.exists():
         with path.open(encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if " ERROR: " in line or " CRITICAL: " in line:
-                    last = line
+            for line in filter(_is_error, fh):
+                last = line
     return " ".join(last.split())[:300]
 
 

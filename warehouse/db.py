@@ -64,7 +64,7 @@ def connect(db_path: Path | str, *, read_only: bool = False, wait_seconds: float
     path = Path(db_path)
     if read_only:
         require(path)
-    if not read_only:
+    else:
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
