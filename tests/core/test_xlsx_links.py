@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
+import duckdb
 import pytest
 
+from bench.synth import sheet_xml
 from flows import xlsx
+from flows.ice_lists import parse_workbook
+from tests.conftest import SAMPLE
+from warehouse.load import load_paths
 
 SHEET = "xl/worksheets/sheet1.xml"
 RELS = "xl/worksheets/_rels/sheet1.xml.rels"
+REAL = SAMPLE / "ice_287g" / "participating" / "participatingAgencies05292025am.xlsx"  # 635 rows, 425 MOA links
 
 
 def _zip(hyperlinks: str, relationships: str) -> zipfile.ZipFile:
@@ -91,10 +98,7 @@ def _with_cover_sheet(body: bytes, name: str = "Read me", sheet: str = COVER, *,
 
 
 def test_a_list_after_a_cover_sheet_is_read_with_its_own_hyperlinks():
-    from flows.ice_lists import parse_workbook
-    from tests.conftest import SAMPLE
-
-    real = (SAMPLE / "ice_287g" / "participating" / "participatingAgencies05292025am.xlsx").read_bytes()
+    real = REAL.read_bytes()
     covered = _with_cover_sheet(real)
     assert [s.name for s in xlsx.read_sheets(covered, hyperlinks=False)][0] == "Read me"
     plain, other = parse_workbook(real), parse_workbook(covered)
@@ -104,11 +108,7 @@ def test_a_list_after_a_cover_sheet_is_read_with_its_own_hyperlinks():
 
 
 def test_a_hidden_older_list_before_the_visible_one_is_not_read():
-    from bench.synth import sheet_xml
-    from flows.ice_lists import parse_workbook
-    from tests.conftest import SAMPLE
-
-    real = (SAMPLE / "ice_287g" / "participating" / "participatingAgencies05292025am.xlsx").read_bytes()
+    real = REAL.read_bytes()
     older = sheet_xml([("STATE", "LAW ENFORCEMENT AGENCY", "SUPPORT TYPE", "SIGNED"),
                        ("TEXAS", "Old County Sheriff's Office", "Task Force Model", 45000)]).decode()
     hidden_first = parse_workbook(_with_cover_sheet(real, "Old list", older, hidden=True))
@@ -123,10 +123,7 @@ def test_a_hidden_older_list_before_the_visible_one_is_not_read():
 
 def _real_with(sheet_xml_edit, rels: bytes | None = None) -> bytes:
     """The real 2025-05-29 list with its sheet XML edited (and its sheet relationships replaced)."""
-    from tests.conftest import SAMPLE
-
-    real = (SAMPLE / "ice_287g" / "participating" / "participatingAgencies05292025am.xlsx").read_bytes()
-    src = zipfile.ZipFile(io.BytesIO(real))
+    src = zipfile.ZipFile(io.BytesIO(REAL.read_bytes()))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
@@ -141,10 +138,6 @@ def _real_with(sheet_xml_edit, rels: bytes | None = None) -> bytes:
 
 def test_hyperlink_formulas_give_the_urls_when_the_cells_have_no_hyperlinks():
     """A copy re-made elsewhere may link with =HYPERLINK("url","link") instead of cell hyperlinks."""
-    import re
-
-    from flows.ice_lists import parse_workbook
-
     plain = parse_workbook(_real_with(lambda x: x))
     urls = {row: url for row, url in zip(plain.row_numbers, plain.links["moa"], strict=True) if url}
     moa_col = "ABCDEFGHIJ"[plain.fields.index("moa")]  # no blank columns before MOA in this layout
@@ -166,8 +159,6 @@ def test_hyperlink_formulas_give_the_urls_when_the_cells_have_no_hyperlinks():
 
 
 def test_cells_merged_down_a_column_are_read_on_every_row():
-    from flows.ice_lists import parse_workbook
-
     plain = parse_workbook(_real_with(lambda x: x))
     states = plain.columns["state"]
     runs, start = [], 0  # every run of one state printed once, in a cell merged over its rows
@@ -179,8 +170,6 @@ def test_cells_merged_down_a_column_are_read_on_every_row():
     merges = "".join(f'<mergeCell ref="A{a}:A{b}"/>' for a, b in runs).encode()
 
     def merged(xml: bytes) -> bytes:
-        import re
-
         for a, b in runs:  # the cells under the first of each run are empty
             xml = re.sub(rb'<c r="A(%s)"[^>]*?(?:/>|>.*?</c>)' % b"|".join(str(r).encode() for r in range(a + 1, b + 1)),
                          b"", xml, flags=re.S)
@@ -192,13 +181,7 @@ def test_cells_merged_down_a_column_are_read_on_every_row():
 
 
 def test_a_workbook_holding_two_lists_is_held_for_review(tmp_path):
-    import duckdb
-
-    from bench.synth import sheet_xml
-    from tests.conftest import SAMPLE
-    from warehouse.load import load_paths
-
-    real = (SAMPLE / "ice_287g" / "participating" / "participatingAgencies05292025am.xlsx").read_bytes()
+    real = REAL.read_bytes()
     pending = sheet_xml([("STATE", "LAW ENFORCEMENT AGENCY", "SUPPORT TYPE"),
                          ("TEXAS", "Some County Sheriff's Office", "Task Force Model")]).decode()
     path = tmp_path / "participatingAgencies05292025am.xlsx"
