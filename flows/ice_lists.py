@@ -48,8 +48,6 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "addendum": ("ADDENDUM", "ADDENDUM LINK"),
 }
 REQUIRED = ("state", "agency", "support_type")
-# The note on a workbook with more than one sheet holding a list (the quality gate holds it for review).
-OTHER_LISTS = "hold(s) a list too (save each list as its own file to load it)"
 HEADER_ROWS = 20  # the header is looked for in this many rows from the top (titles and notes may come first)
 _LOOKUP = {name: fld for fld, names in HEADER_NAMES.items() for name in names}
 _ASIDE = re.compile(r"\([^)]*\)|[^A-Z0-9 ]")  # `AGENCY (LEA)`, `SIGNED:`, `SUPPORT TYPE*`
@@ -86,6 +84,7 @@ class ParsedList:
     columns: dict[str, list[object]]
     links: dict[str, list[str | None]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what reading the sheet set aside, for the snapshot
+    other_lists: list[str] = field(default_factory=list)  # other sheets of the workbook that hold a list too
 
     @classmethod
     def from_rows(cls, sheet_name: str, header: str, fields: tuple[str, ...], unknown_columns: list[str],
@@ -199,8 +198,11 @@ def parse_workbook(body: bytes) -> ParsedList:
     if sheet.hidden:
         notes.append(f"list read from the hidden sheet {sheet.name!r} (no visible sheet holds one)")
     if other_lists:
-        notes.append(f"only sheet {sheet.name!r} was read; {', '.join(map(repr, other_lists))} {OTHER_LISTS}")
-    return _read_list(sheet.rows, head, cols, unknown, sheet.name, notes, sheet)
+        notes.append(f"only sheet {sheet.name!r} was read; {', '.join(map(repr, other_lists))} hold(s) a list too "
+                     "(save each list as its own file to load it)")
+    parsed = _read_list(sheet.rows, head, cols, unknown, sheet.name, notes, sheet)
+    parsed.other_lists = other_lists
+    return parsed
 
 
 def parse_csv(body: bytes) -> ParsedList:

@@ -36,7 +36,6 @@ from datetime import date, timedelta
 
 import duckdb
 
-from flows.ice_lists import OTHER_LISTS
 from flows.ledger import raise_alert
 from flows.normalize import EARLIEST_LIST_DATE
 
@@ -67,39 +66,9 @@ class Verdict:
         return bool(self.reasons) and not self.released
 
 
+# Per snapshot: rows with a SIGNED date, and rows whose SIGNED date the cleaning had to leave empty.
 _ROW_STATS = """SELECT snapshot_id, count(signed), count(*) FILTER (WHERE notes LIKE '%impossible on%left empty%')
                 FROM snapshot_rows"""
-
-
-def check(
-    con: duckdb.DuckDBPyConnection,
-    snapshot_id: str,
-    *,
-    unknown_columns: list[str] | None = None,
-    notes: list[str] | None = None,
-    today: date | None = None,
-    drop_limit: float | None = None,
-    row_stats: tuple[int, int] | None = None,
-) -> Verdict:
-    """Check one written snapshot against the rules above (reads only)."""
-    kind, as_of, file_name, row_count = con.execute(
-        "SELECT list_kind, as_of, file_name, row_count FROM snapshots WHERE snapshot_id = ?", [snapshot_id]
-    ).fetchone()
-    if row_stats is None:
-        found = con.execute(_ROW_STATS + " WHERE snapshot_id = ? GROUP BY snapshot_id", [snapshot_id]).fetchone()
-        row_stats = found[1:] if found else (0, 0)
-    prev = None
-    if kind == "participating":
-        prev = con.execute(
-            """SELECT row_count, as_of, file_name FROM snapshots
-               WHERE status = 'published' AND list_kind = 'participating' AND snapshot_id <> ?
-                 AND list_contains(?, source)
-                 AND (as_of < ? OR (as_of = ? AND file_name < ?))
-               ORDER BY as_of DESC, file_name DESC LIMIT 1""",
-            [snapshot_id, LIST_FILES, as_of, as_of, file_name]).fetchone()
-    released = con.execute("SELECT released_at FROM quarantine_releases WHERE snapshot_id = ?", [snapshot_id]).fetchone()
-    return _verdict(snapshot_id, kind, as_of, row_count, row_stats, prev, released is not None,
-                    unknown_columns=unknown_columns, notes=notes, today=today, drop_limit=drop_limit)
 
 
 def _verdict(
@@ -112,11 +81,15 @@ def _verdict(
     released: bool,
     *,
     unknown_columns: list[str] | None = None,
-    notes: list[str] | None = None,
+    sheet_name: str | None = None,
+    other_lists: list[str] | None = None,
+    kind_conflict: str | None = None,
     today: date | None = None,
     drop_limit: float | None = None,
 ) -> Verdict:
-    """The rules, on the facts about one snapshot (`prev`: row_count, as_of, file_name of the list before)."""
+    """The rules, on the facts about one snapshot (`prev`: row_count, as_of, file_name of the list before;
+    `other_lists`: the workbook's other sheets that hold a list; `kind_conflict`: how its manifest entry
+    or file name contradicts the list kind its content shows)."""
     today = today or date.today()
     drop_limit = max_drop() if drop_limit is None else drop_limit
     verdict = Verdict(snapshot_id)
@@ -137,12 +110,11 @@ def _verdict(
             verdict.reasons.append(
                 f"{row_count} agreements vs {prev[0]} in the previous published list ({prev[1]}, {prev[2]}): "
                 f"a drop of {share:.0%} (limit {drop_limit:.0%})")
-    for note in notes or []:
-        if "but the content is a" in note:
-            verdict.warnings.append(f"swapped list: {note}")
-        if OTHER_LISTS in note:
-            verdict.reasons.append(f"more than one list in the workbook: {note.removesuffix(' ' + OTHER_LISTS)} "
-                                   "hold(s) one too")
+    if kind_conflict:
+        verdict.warnings.append(f"swapped list: {kind_conflict}")
+    if other_lists:
+        verdict.reasons.append(f"more than one list in the workbook: only sheet {sheet_name!r} was read; "
+                               f"{', '.join(map(repr, other_lists))} hold(s) one too")
     verdict.released = released
     return verdict
 
@@ -150,8 +122,8 @@ def _verdict(
 class _PublishedLists:
     """The published participating ICE workbooks by (as_of, file_name), to find the list before a snapshot.
 
-    Answers what `check`'s query would for each snapshot of a batch checked oldest first, with one
-    read for the whole batch: lists quarantined meanwhile are dropped with `discard`.
+    Read once for a whole batch, whose snapshots are checked oldest first: lists quarantined meanwhile
+    are dropped with `discard`. "Before" means an earlier as-of, or the same as-of and an earlier name.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -224,8 +196,8 @@ def apply_gate(con: duckdb.DuckDBPyConnection, snaps: list, *, report=None, toda
         kind, as_of, file_name, row_count = facts[snap.snapshot_id]
         prev = published.before(snap.snapshot_id, as_of, file_name) if kind == "participating" else None
         v = _verdict(snap.snapshot_id, kind, as_of, row_count, stats.get(snap.snapshot_id, (0, 0)), prev,
-                     snap.snapshot_id in released, unknown_columns=getattr(snap, "unknown_columns", None),
-                     notes=snap.notes, today=today)
+                     snap.snapshot_id in released, unknown_columns=snap.unknown_columns, sheet_name=snap.sheet_name,
+                     other_lists=snap.other_lists, kind_conflict=snap.kind_conflict, today=today)
         if v.quarantine:
             quarantine(con, v)
             published.discard(snap.snapshot_id)
@@ -247,22 +219,26 @@ def quarantined(report) -> list:
     return [r for r in report.results if any(n.startswith(QUARANTINE_NOTE) for n in r.notes)]
 
 
+class ReleaseError(ValueError):
+    """A release names no single file: the message is one line for the reviewer."""
+
+
 def release(con: duckdb.DuckDBPyConnection, sha_or_id: str, reason: str | None = None) -> list[str]:
     """Publish quarantined snapshots of a raw file (sha256 or snapshot id prefix); caller commits.
 
-    Returns the released snapshot ids (empty when nothing matched). Raises ValueError for a prefix
+    Returns the released snapshot ids (empty when nothing matched). Raises ReleaseError for a prefix
     shorter than 8 characters or one that matches more than one raw file: a release is a reviewer's
     decision about one file.
     """
     prefix = sha_or_id.strip().lower()
     if len(prefix) < 8:
-        raise ValueError(f"{sha_or_id!r}: give at least 8 characters of the file's sha256")
+        raise ReleaseError(f"{sha_or_id!r}: give at least 8 characters of the file's sha256")
     matches = con.execute(
         "SELECT snapshot_id, sha256 FROM snapshots WHERE status = 'quarantined' "
         "AND (starts_with(snapshot_id, ?) OR starts_with(sha256, ?))", [prefix, prefix]).fetchall()
     files = {sha for _, sha in matches}
     if len(files) > 1:
-        raise ValueError(f"{sha_or_id}: matches {len(files)} quarantined files; give more of the sha256")
+        raise ReleaseError(f"{sha_or_id}: matches {len(files)} quarantined files; give more of the sha256")
     ids = [sid for sid, _ in matches]
     for sid in ids:
         con.execute("INSERT OR REPLACE INTO quarantine_releases VALUES (?, now(), ?)", [sid, reason])

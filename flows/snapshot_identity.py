@@ -47,6 +47,7 @@ class Identity:
     as_of: date
     basis: str
     notes: list[str] = field(default_factory=list)
+    kind_conflict: str | None = None  # the manifest or file name names the other list kind than the content
 
 
 FIRST_LIST_DATE = date(2005, 1, 1)  # no 287(g) list is older (the earliest archived roster: 2007)
@@ -154,16 +155,17 @@ def decide(
     # the name says so; else a participating list, which the quality gate holds back for having none.
     signed_column = "signed" in parsed.fields and hints.list_kind != "pending"
     content_kind = "participating" if parsed.has_signed or signed_column else "pending"
+    conflict = None  # how the manifest or the name disagrees with the content, if it does
     if manifest:
         kind, as_of = manifest
         if kind != content_kind:
-            notes.append(f"manifest says {kind} but the content is a {content_kind} list")
-        return Identity(kind, as_of, "manifest", notes)
+            conflict = f"manifest says {kind} but the content is a {content_kind} list"
+            notes.append(conflict)
+        return Identity(kind, as_of, "manifest", notes, conflict)
     if hints.list_kind and hints.list_kind != content_kind:
-        notes.append(
-            f"file name says {hints.list_kind} but the content is a {content_kind} list "
-            f"({'with' if parsed.has_signed else 'without'} SIGNED dates): read as {content_kind}"
-        )
+        conflict = (f"file name says {hints.list_kind} but the content is a {content_kind} list "
+                    f"({'with' if parsed.has_signed else 'without'} SIGNED dates): read as {content_kind}")
+        notes.append(conflict)
     # A file time outside [FIRST_LIST_DATE, tomorrow] is no fetch time (zip tools stamp 1980-01-01).
     # A name's date in the future is left for the quality gate to hold back (flows/quality.py).
     today = today or date.today()
@@ -202,7 +204,7 @@ def decide(
         fixed = corrected or newest
         notes.append(f"as-of {as_of} from the {basis.replace('_', ' ')} is before the newest SIGNED {newest}: read as {fixed}")
         as_of, basis = fixed, f"{basis}_corrected"
-    return Identity(content_kind, as_of, basis, notes)
+    return Identity(content_kind, as_of, basis, notes, conflict)
 
 
 class ManifestError(ValueError):

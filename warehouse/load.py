@@ -109,6 +109,8 @@ class ParsedSnapshot:
     caption_count: int | None = None
     caption_date: date | None = None
     unknown_columns: list[str] = field(default_factory=list)  # named header cells the parser does not know
+    other_lists: list[str] = field(default_factory=list)  # other sheets of the workbook holding a list
+    kind_conflict: str | None = None  # the manifest or file name says the other list kind
 
 
 ProgressFn = Callable[[str], None]
@@ -204,6 +206,7 @@ def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
         snapshot_id=s.sha256, sha256=s.sha256, source=source, list_kind=ident.list_kind,
         as_of=ident.as_of, basis=ident.basis, notes=notes, header=parsed.header, sheet_name=parsed.sheet_name,
         rows=rows, row_count=parsed.row_count, unknown_columns=list(parsed.unknown_columns),
+        other_lists=list(parsed.other_lists), kind_conflict=ident.kind_conflict,
         names=[(s.file_name, ident.list_kind, ident.as_of, ident.basis, "; ".join(ident.notes) or None)],
     )]
 

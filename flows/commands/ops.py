@@ -127,7 +127,7 @@ def quarantine_release(
     """Publish a quarantined snapshot after review (rebuilds the derived tables in the same transaction)."""
     from flows.derive import derive_all
     from flows.ledger import run_lock
-    from flows.quality import release
+    from flows.quality import ReleaseError, release
     from warehouse.db import require, writer
 
     try:
@@ -141,7 +141,7 @@ def quarantine_release(
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-    except ValueError as exc:  # a prefix too short or matching several files
+    except ReleaseError as exc:  # a prefix too short or matching several files
         raise _fail(str(exc), 2) from None
     if not ids:
         raise _fail(f"{sha}: no quarantined snapshot matches", 1)

@@ -131,6 +131,20 @@ def test_swapped_list_is_published_by_content_with_an_alert(data):
     assert _latest_published(db) == (D2, 100)  # the participating series is not disturbed
 
 
+def test_a_manifest_contradicting_the_content_raises_an_alert_not_a_quarantine(data):
+    """The manifest decides the kind (a reviewer's word), but its contradiction with the content is
+    reported, from the identity's own finding rather than from the wording of a note."""
+    db, _ = _baseline(data)
+    path = write_list(data / "in2", D3, rows_for(100, start=0))  # a participating list, with SIGNED dates
+    manifest = data / "manifest.csv"
+    manifest.write_text(f"path,list_kind,as_of\n{path.name},pending,{D3}\n")
+    assert load_paths(db, [path], manifest=manifest).ok
+    with reader(db) as con:
+        kind, status = con.execute("SELECT list_kind, status FROM snapshots WHERE as_of = ?", [D3]).fetchone()
+    assert (kind, status) == ("pending", "published")
+    assert _alerts(db, "swapped_list") == ["swapped list: manifest says pending but the content is a participating list"]
+
+
 def test_real_sample_passes_the_gate(data):
     """None of the bundled real snapshots trips the gate (ICE's quirks are not quality failures)."""
     from flows.config import SAMPLE_DIR
