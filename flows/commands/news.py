@@ -30,24 +30,26 @@ def register(app: typer.Typer) -> None:
         query: str = typer.Argument(..., help="words to find in article titles and text"),
         limit: int = typer.Option(20, min=1, help="most results"),
         db: Path = typer.Option(None, help="warehouse file (default: TRACKER_DB or data/warehouse.duckdb)"),
-        as_json: bool = typer.Option(False, "--json", help="one JSON object per result"),
+        fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json (one object per line)"),
+        as_json: bool = typer.Option(False, "--json", hidden=True, help="the same as --format json"),
         any_word: bool = typer.Option(False, "--any", help="match articles with any of the words, not all"),
     ) -> None:
         """Full-text search over news articles (BM25, originals only): articles holding every word."""
-        from flows.commands.common import fail
+        from flows.commands.common import check_format, fail, render
         from flows.config import default_db
         from flows.news.search import FtsUnavailable, search
         from warehouse.db import reader
 
+        fmt = "json" if as_json else check_format(fmt)
         try:
             with reader(db or default_db()) as con:
                 rows = search(con, query, limit, every_word=not any_word)
         except FtsUnavailable as exc:  # a missing warehouse is cli_errors' (flows.cli), like everywhere
             raise fail(str(exc), 1) from None
-        for r in rows:
-            if as_json:
-                typer.echo(json.dumps(r, default=str))
-            else:
+        if rows and fmt != "table":
+            typer.echo(render(list(rows[0]), [tuple(r.values()) for r in rows], fmt), nl=False)
+        elif rows:  # two lines a hit: score, date, outlet and title, then the address
+            for r in rows:
                 published = str(r["published_on"] or "")  # a date's own format spec is strftime's
                 typer.echo(f"{r['score']:>7}  {published:<10}  {(r['outlet'] or '')[:24]:<24}  "
                            f"{r['title']}\n         {r['url']}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -102,6 +104,10 @@ def test_ingest_sample_is_idempotent_and_searchable(tmp_path):
     table = subprocess.run([sys.executable, "-m", "flows.cli", "search", "Smith County", "--db", str(db)],
                            capture_output=True, text=True, timeout=120, check=True, cwd=REPO)
     assert f"  {rows[0]['published_on']}  " in table.stdout  # the date as a date, not a strftime of '<10'
+    as_csv = subprocess.run([sys.executable, "-m", "flows.cli", "search", "Smith County", "--db", str(db), "-f", "csv"],
+                            capture_output=True, text=True, timeout=120, check=True, cwd=REPO)
+    parsed = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [r["title"] for r in parsed] == [r["title"] for r in rows] and parsed[0]["url"] == rows[0]["url"]
 
 
 def test_a_search_index_that_cannot_be_built_is_an_error_and_the_articles_still_load(tmp_path, monkeypatch):
