@@ -272,7 +272,7 @@ def empty_figure(title: str, message: str, note: str = "") -> go.Figure:
 
 
 def stacked_monthly(rows: Rows, value: str, *, title: str, subtitle: str, y_title: str, unit: str,
-                    source: str, empty: str) -> go.Figure:
+                    source: str, empty: str, note_extra: str = "") -> go.Figure:
     """Monthly bars of one count stacked by model, gap months shaded: the shape of most overview charts."""
     if not rows:
         return empty_figure(title, empty, note_text(source, None))
@@ -280,7 +280,7 @@ def stacked_monthly(rows: Rows, value: str, *, title: str, subtitle: str, y_titl
     fig = go.Figure(bars)
     fig.update_layout(barmode="stack", bargap=0.15, hovermode="x unified")
     _base(fig, title=title, subtitle=subtitle, x_title="Month", y_title=y_title,
-          note=note_text(source, as_of_of(rows)))
+          note=note_text(source, as_of_of(rows), note_extra))
     _month_axis(fig, months)
     _shade_gaps(fig, gaps)
     totals: dict[object, int] = defaultdict(int)
@@ -328,7 +328,8 @@ def signings_endings(rows: Rows) -> go.Figure:
     fig.update_layout(barmode="relative", bargap=0.15, hovermode="x unified")
     _base(fig, title=t, subtitle="Per month: signed above zero, ended below",
           x_title="Month", y_title="Agreements per month (count)",
-          note=note_text(SOURCE_LISTS, as_of_of(rows), "ended = first list without it"))
+          note=note_text(SOURCE_LISTS, as_of_of(rows),
+                         "ended = first list without it; after a shaded gap, it ended some time during the gap"))
     _month_axis(fig, months)
     _shade_gaps(fig, gaps)
     fig.update_yaxes(rangemode="normal")
@@ -351,7 +352,8 @@ def approvals_by_model(rows: Rows) -> go.Figure:
     return stacked_monthly(rows, "approved", title="Applications approved",
                            subtitle="Per month: pending, then listed as participating",
                            y_title="Approvals per month (count)", unit="approved", source=SOURCE_BOTH,
-                           empty="No pending list in this selection.")
+                           empty="No pending list in this selection.",
+                           note_extra="approved = the first participating list naming a pending application")
 
 
 @panel("median_days", page="index", query="dash_approvals", title="Days to approval")
@@ -392,7 +394,7 @@ def median_days(rows: Rows) -> go.Figure:
           x_title="Month of approval", y_title="Median days (days)",
           note=note_text(SOURCE_BOTH, max(_date(r["approved_on"]) for r in rows).isoformat()
                          if rows[0].get("approved_on") is not None else None,
-                         "from the first pending list showing it"))
+                         "first pending list to first participating list; lists come days to weeks apart"))
     _month_axis(fig, months)
     return fig
 
