@@ -139,6 +139,54 @@ def test_bad_document_is_reported_and_the_batch_goes_on(tmp_path, sample_dir):
     assert summary["lists"]["dhs_sanctuary_jurisdictions"]["listings"] == 605
 
 
+def test_an_unmatched_entry_loads_as_unresolved_and_the_rest_loads_too(tmp_path, sample_dir):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    doj = sample_dir / "doj_sanctuary_2025-08-05.html"
+    doj.write_bytes(doj.read_bytes().replace(b"<li>Seattle, WA</li>", b"<li>Seattle, WA</li><li>Zzyzxville, WA</li>", 1))
+    db = tmp_path / "w.duckdb"
+    summary = ingest(db, tmp_path / "raw", sample_dir=sample_dir)
+    assert summary["errors"] == []
+    doj_summary = summary["lists"]["doj_sanctuary_jurisdictions"]
+    assert (doj_summary["listings"], doj_summary["resolved"]) == (36, 35)
+    (line,) = doj_summary["unresolved"]
+    assert line.startswith("WA city 'Zzyzxville': ") and "\n" not in line
+    assert summary["lists"]["dhs_sanctuary_jurisdictions"]["listings"] == 605
+    with reader(db) as con:
+        row = con.execute("SELECT method, county_fips, unresolved_reason FROM sanctuary_listings "
+                          "WHERE name_as_printed = 'Zzyzxville'").fetchone()
+    assert row[0] is None and row[1] is None and "Zzyzxville" in row[2]
+    res = CliRunner().invoke(app, ["sanctuary", "unresolved", "--db", str(db)])
+    assert res.exit_code == 0 and "Zzyzxville" in res.stdout
+
+
+def test_migration_070_lets_an_existing_warehouse_keep_unresolved_listings(tmp_path):
+    import duckdb
+
+    from warehouse.db import migrate, migration_files
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+    for mig in migration_files():
+        if mig.name < "070":  # the schema as it stood before
+            con.execute(mig.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_migrations VALUES (?, now())", [mig.name])
+    listing = ("doj_sanctuary_jurisdictions", "WA|city|{}", "DOJ:x", "DOJ:x", "city", "WA", "{}", "2025-08-05")
+    insert = ("INSERT INTO sanctuary_listings (list_id, entry_key, source_id, last_source_id, level, state, "
+              "name_as_printed, listed_on, last_seen_on, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    con.execute(insert, [*[v.format("seattle") for v in listing], "2025-08-05", "zip_city"])
+    assert "070_sanctuary_unresolved_method.sql" in migrate(con)
+    con.execute(insert, [*[v.format("zzyzxville") for v in listing], "2025-08-05", None])
+    con.close()
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT entry_key, method FROM sanctuary_listings ORDER BY 1").fetchall() == [
+        ("WA|city|seattle", "zip_city"), ("WA|city|zzyzxville", None)]
+    con.close()
+
+
 def test_archived_spider_captures_are_loaded(tmp_path):
     raw = tmp_path / "raw"
     RawArchive(raw).put(DHS_HTML.read_bytes(), source="dhs_sanctuary",
