@@ -132,3 +132,32 @@ def test_conflicts_and_banned_agreements_carry_evidence(with_ice):
     conflicts = _rows(with_ice, "sanctuary_conflicts", date(2025, 5, 30))
     assert conflicts and all(r["first_raw_sha256"] and r["agreement_raw_sha256"] for r in conflicts)
     assert _rows(with_ice, "banned_agreements", date(2025, 5, 30)) == []
+
+
+def _load_lists(tmp_path: Path, lists: list[tuple[date, list[tuple], str]]) -> Path:
+    """A warehouse holding synthetic ICE participating lists (as_of, rows, am|pm) and the sanctuary lists."""
+    from flows.sanctuary.load import ingest
+    from tests.ops.conftest import write_list
+    from warehouse.load import load_paths
+
+    db = tmp_path / "w.duckdb"
+    paths = [write_list(tmp_path / f"in-{i}", as_of, rows, suffix=suffix)
+             for i, (as_of, rows, suffix) in enumerate(lists)]
+    load_paths(db, paths, raw_root=tmp_path / "raw")
+    ingest(db, tmp_path / "raw", sample_dir=DHS_HTML.parent)
+    return db
+
+
+def test_two_lists_of_one_day_count_once_the_list_the_core_picks(tmp_path):
+    from tests.ops.conftest import rows_for
+
+    day = date(2025, 3, 3)
+    db = _load_lists(tmp_path, [(day, rows_for(10), "am"), (day, rows_for(12), "pm")])
+    with reader(db) as con:
+        core = con.execute("SELECT DISTINCT snapshot_id FROM agreements_as_of(?)", [day]).fetchall()
+        core_rows = con.execute("SELECT count(*) FROM agreements_as_of(?)", [day]).fetchone()[0]
+        ours = con.execute("SELECT DISTINCT snapshot_id FROM sanctuary_active_agreements(?, agency_geo := ?)",
+                           [day, agency_geo(con)]).fetchall()
+    assert core_rows == 12 and ours == core
+    states = _rows(db, "jurisdiction_status", day, "level = 'state'")
+    assert sum(r["agreements_total"] for r in states) == 12

@@ -44,26 +44,24 @@ CREATE OR REPLACE MACRO state_laws_in_force(d) AS TABLE
 SELECT * FROM state_laws WHERE coalesce(effective, signed) <= d::DATE;
 COMMENT ON MACRO TABLE state_laws_in_force IS 'State laws in force on date d (effective date, else signing date).';
 
--- Agreements active on d: the rows of the latest published participating list as of d.
+-- Agreements active on d: the rows of the participating list the core picks for d (agreements_as_of,
+-- i.e. list_as_of: the last published list dated on or before d, the later file of a day), never a
+-- rule of our own. Inside a gap in the captures that is the last list before the gap: `as_of` says
+-- which list it is; compare it with d.
 CREATE OR REPLACE MACRO sanctuary_active_agreements(d, agency_geo := 'agency_jurisdictions') AS TABLE
-WITH snap AS (
-    SELECT snapshot_id, sha256, as_of FROM snapshots
-    WHERE list_kind = 'participating' AND status = 'published'
-      AND as_of = (SELECT max(as_of) FROM snapshots
-                   WHERE list_kind = 'participating' AND status = 'published' AND as_of <= d::DATE)
-), geo AS (
+WITH geo AS (
     SELECT agency_id AS geo_agency_id, level AS geo_level, state_fips AS geo_state_fips,
            county_fips AS geo_county_fips, place_name AS geo_place_name
     FROM query_table(agency_geo)
 )
 SELECT r.agency_id, r.state, r.agency_name, r.agency_type, r.model,
        geo.geo_level AS level, geo.geo_state_fips AS state_fips, geo.geo_county_fips AS county_fips,
-       geo.geo_place_name AS place_name, s.snapshot_id, s.as_of, s.sha256 AS raw_sha256
-FROM snapshot_rows r
-JOIN snap s USING (snapshot_id)
+       geo.geo_place_name AS place_name, r.snapshot_id, r.list_as_of AS as_of, s.sha256 AS raw_sha256
+FROM agreements_as_of(d) r
+JOIN snapshots s USING (snapshot_id)
 LEFT JOIN geo ON geo.geo_agency_id = r.agency_id;
 COMMENT ON MACRO TABLE sanctuary_active_agreements IS
-  'Agreements on the latest published participating list as of d, with the agency''s state/county FIPS.';
+  'Agreements on the participating list agreements_as_of(d) picks (the last published list dated on or before d), with the agency''s state/county FIPS and the list''s as_of and sha256.';
 
 -- For any date: every state and county, its active agreements by model, the federal lists naming it
 -- (itself, or a city in it), and the state laws in force.
