@@ -20,7 +20,7 @@ FormatOption = typer.Option("csv", "--format", "-f", help="csv (default) | table
 def _show_macro(db: Path | None, fmt: str, macro: str, on: str | None, where: str = "",
                 params: list | None = None) -> None:
     """Run one of the sanctuary table macros on a date (default today), read-only, and print it."""
-    from flows.sanctuary.queries import run_macro
+    from flows.sanctuary.queries import agreements_list_note, run_macro
     from warehouse.db import reader
 
     check_format(fmt)
@@ -28,6 +28,9 @@ def _show_macro(db: Path | None, fmt: str, macro: str, on: str | None, where: st
     with reader(_db(db)) as con:
         cols, rows = run_macro(con, macro, day, where, params or [])
     _print(cols, rows, fmt)
+    note = agreements_list_note(cols, rows, day)
+    if note:
+        typer.echo(note, err=True)
 
 
 def _print(cols: list[str], rows: list[tuple], fmt: str = "csv") -> None:

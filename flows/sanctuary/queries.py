@@ -1,7 +1,8 @@
 """Read-side helpers for the sanctuary macros: which agency geography to use, and the named queries.
 
 The macros in warehouse/sql/30_sanctuary.sql take the agency-geography view by name; this module
-picks the jurisdictions area's `agency_jurisdictions` when it exists and its stand-in otherwise.
+picks the jurisdictions area's `agency_jurisdictions` when it exists and its stand-in otherwise, and
+says in one line which ICE list a result's agreements come from when that list is not of the date asked.
 """
 
 from __future__ import annotations
@@ -28,3 +29,23 @@ def run_macro(con: duckdb.DuckDBPyConnection, macro: str, on: date, where: str =
     sql = f"SELECT * FROM {macro}(?::DATE, agency_geo := ?)" + (f" WHERE {where}" if where else "")
     cur = con.execute(sql, [on, agency_geo(con), *(params or [])])
     return [d[0] for d in cur.description], cur.fetchall()
+
+
+def agreements_list_note(cols: list[str], rows: list[tuple], on: date) -> str | None:
+    """One line naming the ICE list the agreements come from, when it is not a list of date `on`.
+
+    Inside a gap in the captures the macros count the last list before the gap (as the core's
+    `agreements_as_of` does); this says so instead of leaving it to the `agreements_list_date` column.
+    """
+    if not rows or "agreements_list_date" not in cols:
+        return None
+    at = cols.index("agreements_list_date")
+    dates = {r[at] for r in rows}
+    if dates == {None}:
+        return f"no ICE participating list on or before {on}: no agreements counted"
+    listed = max(d for d in dates if d is not None)
+    if listed == on:
+        return None
+    days = (on - listed).days
+    return (f"agreements are those of ICE's participating list of {listed}, the last on or before {on} "
+            f"({days} day{'s' if days != 1 else ''} earlier; see agreements_list_date)")

@@ -161,3 +161,30 @@ def test_two_lists_of_one_day_count_once_the_list_the_core_picks(tmp_path):
     assert core_rows == 12 and ours == core
     states = _rows(db, "jurisdiction_status", day, "level = 'state'")
     assert sum(r["agreements_total"] for r in states) == 12
+
+
+def test_a_date_inside_a_capture_gap_says_which_list_the_agreements_come_from(tmp_path):
+    from flows.cli import app
+    from tests.ops.conftest import rows_for
+
+    signed = date(2016, 5, 2)  # before both lists (a later SIGNED would re-date a list)
+    db = _load_lists(tmp_path, [(date(2017, 8, 1), rows_for(3, signed), "am"),
+                                (date(2021, 1, 13), rows_for(8, signed), "am")])
+    in_gap = date(2019, 10, 31)
+    for macro in ("jurisdiction_status", "mandate_compliance", "sanctuary_conflicts", "banned_agreements"):
+        with reader(db) as con:
+            cols, _ = run_macro(con, macro, in_gap)
+        assert "agreements_list_date" in cols, macro
+    status = _rows(db, "jurisdiction_status", in_gap)
+    assert {r["agreements_list_date"] for r in status} == {date(2017, 8, 1)}
+    assert sum(r["agreements_total"] for r in status if r["level"] == "state") == 3
+    assert {r["agreements_list_date"] for r in _rows(db, "jurisdiction_status", date(2021, 1, 13))} == {
+        date(2021, 1, 13)}
+    assert {r["agreements_list_date"] for r in _rows(db, "jurisdiction_status", date(2017, 7, 1))} == {None}
+    res = CliRunner().invoke(app, ["sanctuary", "status", "--date", "2019-10-31", "--state", "FL", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    assert "agreements_list_date" in res.stdout.splitlines()[0]
+    assert ("agreements are those of ICE's participating list of 2017-08-01, the last on or before 2019-10-31 "
+            "(821 days earlier; see agreements_list_date)") in res.stderr
+    res = CliRunner().invoke(app, ["sanctuary", "status", "--date", "2021-01-13", "--state", "FL", "--db", str(db)])
+    assert "participating list of" not in res.stderr

@@ -46,8 +46,8 @@ COMMENT ON MACRO TABLE state_laws_in_force IS 'State laws in force on date d (ef
 
 -- Agreements active on d: the rows of the participating list the core picks for d (agreements_as_of,
 -- i.e. list_as_of: the last published list dated on or before d, the later file of a day), never a
--- rule of our own. Inside a gap in the captures that is the last list before the gap: `as_of` says
--- which list it is; compare it with d.
+-- rule of our own. Inside a gap in the captures that is the last list before the gap:
+-- `agreements_list_date` says which list it is; compare it with d.
 CREATE OR REPLACE MACRO sanctuary_active_agreements(d, agency_geo := 'agency_jurisdictions') AS TABLE
 WITH geo AS (
     SELECT agency_id AS geo_agency_id, level AS geo_level, state_fips AS geo_state_fips,
@@ -56,17 +56,21 @@ WITH geo AS (
 )
 SELECT r.agency_id, r.state, r.agency_name, r.agency_type, r.model,
        geo.geo_level AS level, geo.geo_state_fips AS state_fips, geo.geo_county_fips AS county_fips,
-       geo.geo_place_name AS place_name, r.snapshot_id, r.list_as_of AS as_of, s.sha256 AS raw_sha256
+       geo.geo_place_name AS place_name, r.snapshot_id, r.list_as_of AS agreements_list_date,
+       s.sha256 AS raw_sha256
 FROM agreements_as_of(d) r
 JOIN snapshots s USING (snapshot_id)
 LEFT JOIN geo ON geo.geo_agency_id = r.agency_id;
 COMMENT ON MACRO TABLE sanctuary_active_agreements IS
-  'Agreements on the participating list agreements_as_of(d) picks (the last published list dated on or before d), with the agency''s state/county FIPS and the list''s as_of and sha256.';
+  'Agreements on the participating list agreements_as_of(d) picks (the last published list dated on or before d), with the agency''s state/county FIPS and the list''s date (agreements_list_date) and sha256.';
 
 -- For any date: every state and county, its active agreements by model, the federal lists naming it
--- (itself, or a city in it), and the state laws in force.
+-- (itself, or a city in it), and the state laws in force. Every row says which ICE list the agreement
+-- counts come from (agreements_list_date): inside a gap in the captures it is the last list before
+-- the gap, not a list of date d.
 CREATE OR REPLACE MACRO jurisdiction_status(d, agency_geo := 'agency_jurisdictions') AS TABLE
 WITH ag AS (SELECT * FROM sanctuary_active_agreements(d, agency_geo := agency_geo)),
+ag_list AS (SELECT max(agreements_list_date) AS agreements_list_date FROM ag),
 listed AS (SELECT * FROM sanctuary_listed_on(d)),
 laws AS (
     SELECT state_fips, list(name || ' [' || direction || ']' ORDER BY coalesce(effective, signed)) AS laws_in_force,
@@ -108,12 +112,13 @@ lists_state AS (
 SELECT d::DATE AS status_date, g.level, g.state, g.state_fips, g.county_fips, g.name,
        coalesce(a.agreements_jem, 0) AS agreements_jem, coalesce(a.agreements_tfm, 0) AS agreements_tfm,
        coalesce(a.agreements_wso, 0) AS agreements_wso, coalesce(a.agreements_total, 0) AS agreements_total,
-       coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies,
+       coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies, ag_list.agreements_list_date,
        coalesce(lc.lists_naming_it, []) AS lists_naming_it, coalesce(lc.listed_places, []) AS listed_places,
        NULL::BIGINT AS local_listings,
        coalesce(l.laws_in_force, []) AS laws_in_force,
        coalesce(l.law_bans_287g, false) AS law_bans_287g, coalesce(l.law_mandates_287g, false) AS law_mandates_287g
 FROM policy_geography g
+CROSS JOIN ag_list
 LEFT JOIN agg_county a ON a.county_fips = g.county_fips
 LEFT JOIN lists_county lc ON lc.county_fips = g.county_fips
 LEFT JOIN laws l ON l.state_fips = g.state_fips
@@ -122,25 +127,26 @@ UNION ALL BY NAME
 SELECT d::DATE AS status_date, g.level, g.state, g.state_fips, NULL::VARCHAR AS county_fips, g.name,
        coalesce(a.agreements_jem, 0) AS agreements_jem, coalesce(a.agreements_tfm, 0) AS agreements_tfm,
        coalesce(a.agreements_wso, 0) AS agreements_wso, coalesce(a.agreements_total, 0) AS agreements_total,
-       coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies,
+       coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies, ag_list.agreements_list_date,
        coalesce(ls.lists_naming_it, []) AS lists_naming_it, []::VARCHAR[] AS listed_places,
        coalesce(ls.local_listings, 0) AS local_listings,
        coalesce(l.laws_in_force, []) AS laws_in_force, coalesce(l.law_bans_287g, false) AS law_bans_287g,
        coalesce(l.law_mandates_287g, false) AS law_mandates_287g
 FROM policy_geography g
+CROSS JOIN ag_list
 LEFT JOIN agg_state a ON a.state_fips = g.state_fips
 LEFT JOIN lists_state ls ON ls.state_fips = g.state_fips
 LEFT JOIN laws l ON l.state_fips = g.state_fips
 WHERE g.level = 'state';
 COMMENT ON MACRO TABLE jurisdiction_status IS
-  'Every state and county on date d: active 287(g) agreements by model (a county counts agreements of agencies in it; a state all agreements in it), federal sanctuary lists naming it, state laws in force.';
+  'Every state and county on date d: active 287(g) agreements by model (a county counts agreements of agencies in it; a state all agreements in it) on the ICE list of agreements_list_date (inside a capture gap, the last list before it), federal sanctuary lists naming it, state laws in force.';
 
 -- Named on a sanctuary list while holding an active agreement, on date d, with the evidence.
 CREATE OR REPLACE MACRO sanctuary_conflicts(d, agency_geo := 'agency_jurisdictions') AS TABLE
 SELECT d::DATE AS status_date, l.publisher, l.level AS listed_level, l.state, l.name_as_printed,
        l.state_fips, l.county_fips, l.place_name, l.listed_on, l.source_id, l.first_raw_sha256,
        a.agency_id, a.agency_name, a.level AS agency_level, a.model, a.snapshot_id,
-       a.as_of AS agreement_list_as_of, a.raw_sha256 AS agreement_raw_sha256
+       a.agreements_list_date, a.raw_sha256 AS agreement_raw_sha256
 FROM sanctuary_listed_on(d) l
 JOIN sanctuary_active_agreements(d, agency_geo := agency_geo) a
   ON (l.level = 'state' AND a.level = 'state' AND a.state_fips = l.state_fips)
@@ -164,19 +170,24 @@ ag AS (
            list(DISTINCT agency_name ORDER BY agency_name) AS agencies, any_value(snapshot_id) AS snapshot_id
     FROM sanctuary_active_agreements(d, agency_geo := agency_geo)
     WHERE level = 'county' GROUP BY county_fips
+),
+ag_list AS (
+    SELECT max(agreements_list_date) AS agreements_list_date
+    FROM sanctuary_active_agreements(d, agency_geo := agency_geo)
 )
 SELECT d::DATE AS status_date, g.state, g.county_fips, g.name AS county, m.name AS law, m.effective,
        m.compliance_deadline, m.source_url,
        CASE WHEN m.effective IS NULL OR m.effective > d::DATE THEN 'enacted, not yet in force' ELSE 'in force' END AS law_status,
        CASE WHEN m.state = 'TX' THEN 'assumed: every sheriff runs or contracts for a jail (no jail roster offline)'
             ELSE 'county detention facility operator (the sheriff or county corrections)' END AS jail_basis,
-       ag.models IS NOT NULL AS has_agreement, ag.models, ag.agencies, ag.snapshot_id,
+       ag.models IS NOT NULL AS has_agreement, ag.models, ag.agencies, ag.snapshot_id, ag_list.agreements_list_date,
        CASE WHEN ag.models IS NOT NULL THEN 'compliant'
             WHEN m.compliance_deadline IS NOT NULL AND d::DATE < m.compliance_deadline THEN 'before deadline'
             WHEN m.effective IS NULL OR m.effective > d::DATE THEN 'before effective date'
             ELSE 'non-compliant' END AS compliance,
        CASE WHEN m.compliance_deadline IS NOT NULL THEN m.compliance_deadline - d::DATE END AS days_to_deadline
 FROM mandates m
+CROSS JOIN ag_list
 JOIN policy_geography g ON g.level = 'county' AND g.state = m.state
 LEFT JOIN ag ON ag.county_fips = g.county_fips;
 COMMENT ON MACRO TABLE mandate_compliance IS
