@@ -13,6 +13,9 @@ order (606 on the 2025-05-29 list) with:
   `Douglas County` under Cities; both swapped back, with a note);
 - `duplicate_of` set on a repeated entry (Minnesota's Nicollet County, printed twice across a page
   break in the parsed copy), so `distinct()` gives the 605 distinct entries.
+The list ends at the first end-of-content line after it (`Keywords`, `Was this page helpful?`,
+`Return to top`, `Last Updated: …`, `Privacy Policy`); the site's navigation and footer give no lines
+at all (`html_lines`), so a capture missing those markers still never turns footer links into entries.
 It raises `DhsParseError` when the page holds no list (e.g. the "Page Not Found" that replaced it).
 """
 
@@ -30,7 +33,9 @@ LABELS = {"state": "state", "states": "state", "county": "county", "counties": "
           "cities": "city", "city": "city"}
 BASIS_RE = re.compile(r"^(self[- ]identification|court order)\b", re.I)
 START_MARKERS = ("sanctuary jurisdiction list",)
-END_MARKERS = ("keywords", "was this page helpful?", "return to top")
+# Lines that end the page's content: the keywords box, the feedback prompt, "Last Updated: …", and the
+# first lines of a footer (a `<footer>` gives no lines at all; these catch one printed without the tag).
+END_RE = re.compile(r"^(keywords|was this page helpful\??|return to top|last updated\b.*|privacy policy)$")
 COUNTY_SUFFIXES = ("city and borough", "census area", "municipality", "county", "parish", "borough")
 
 
@@ -67,7 +72,7 @@ def parse_dhs(html: bytes | str) -> list[Entry]:
     i = start
     while i < len(lines):
         ln = folded[i]
-        if ln in END_MARKERS and panels:
+        if END_RE.match(ln) and panels:
             break
         usps = state_code(lines[i], fuzzy=False)
         if usps and i + 1 < len(lines) and folded[i + 1] in LABELS:

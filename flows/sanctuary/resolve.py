@@ -5,7 +5,8 @@ code, counties with the one county-name matcher, and cities as county-equivalent
 or through the USPS city gazetteer (`places.CityIndex`), with reviewed rows of
 `flows/reference/named_jurisdiction_overrides.csv` where the tables cannot decide. This module only
 knows how the lists print their entries: `place_core` strips `City of`, `Town of`, `… Village` and the
-like, and the District of Columbia's nameless local entry is the District itself.
+like, and the District of Columbia's nameless local entry is the District itself. An entry printed with
+no state the parser could read (state '') is unresolved, with that as its reason.
 Every answer says how it was found (`method`) and how sure it is (`confidence`); an entry that cannot
 be matched carries a one-line `reason` instead of a guess.
 """
@@ -23,6 +24,9 @@ LEVELS = {"state": "state", "county": "county", "city": "place", "local": "place
 
 def resolve_entry(state: str, level: str, name: str) -> Resolution:
     """Resolve one entry through the jurisdictions area's reference data."""
+    if not state:
+        return Resolution(LEVELS.get(level, level), None, None,
+                          reason=f"printed as {name!r}, with no state the parser could read")
     if state == "DC" and level in ("local", "city", "county"):
         return Resolution("county", "DC", "11", "11001", county_name="District of Columbia",
                           place_name="Washington", method="district_of_columbia", confidence=1.0)

@@ -162,6 +162,25 @@ def test_an_unmatched_entry_loads_as_unresolved_and_the_rest_loads_too(tmp_path,
     assert res.exit_code == 0 and "Zzyzxville" in res.stdout
 
 
+def test_a_later_copy_printing_states_otherwise_withdraws_nothing_and_an_odd_line_shows(tmp_path, sample_dir):
+    doj = (sample_dir / "doj_sanctuary_2025-08-05.html").read_bytes()
+    later = (doj.replace(b"<li>Hoboken, NJ</li>", b"<li>Hoboken, N.J.</li><li>Gotham</li>", 1)
+                .replace(b"<li>Jersey City, NJ</li>", b"<li>Jersey City, New Jersey</li>", 1))
+    (sample_dir / "doj_sanctuary_2025-09-01.html").write_bytes(later)
+    summary = ingest(tmp_path / "w.duckdb", tmp_path / "raw", sample_dir=sample_dir)
+    doj_summary = summary["lists"]["doj_sanctuary_jurisdictions"]
+    assert summary["errors"] == [] and doj_summary["copies"] == 2
+    assert doj_summary["withdrawn"] == 0  # Hoboken and Jersey City and every entry after them are still listed
+    assert doj_summary["unresolved"] == [" city 'Gotham': printed as 'Gotham', with no state the parser could read"]
+    with reader(tmp_path / "w.duckdb") as con:
+        hoboken = con.execute("SELECT last_seen_on, withdrawn_on FROM sanctuary_listings "
+                              "WHERE list_id = 'doj_sanctuary_jurisdictions' AND entry_key = 'NJ|city|hoboken'").fetchone()
+        gotham = con.execute("SELECT state, listed_on, note FROM sanctuary_listings "
+                             "WHERE name_as_printed = 'Gotham'").fetchone()
+    assert (str(hoboken[0]), hoboken[1]) == ("2025-09-01", None)
+    assert (gotham[0], str(gotham[1]), gotham[2]) == ("", "2025-09-01", "not read as 'Name, State'")
+
+
 def test_migration_070_lets_an_existing_warehouse_keep_unresolved_listings(tmp_path):
     import duckdb
 

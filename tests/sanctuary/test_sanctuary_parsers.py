@@ -87,3 +87,42 @@ def test_doj_stops_at_prose_and_needs_a_list():
     assert [(e.state, e.name_as_printed) for e in parse_doj(html)] == [("VT", "Vermont"), ("MA", "Boston")]
     with pytest.raises(DojParseError):
         parse_doj(b"<p>Nothing here</p>")
+
+
+def test_doj_reads_state_spellings_and_an_odd_line_never_ends_its_section():
+    html = (b"<p>CITIES:</p><ul><li>Boston, MA</li><li>Hoboken, N.J.</li><li>Springfield</li>"
+            b"<li>Washington, D.C.</li><li>Newark, New Jersey</li><li>Odd Place, ZZ</li><li>Seattle, WA</li></ul>"
+            b"<p>The list will be updated as the Department obtains more information.</p>"
+            b"<p>STATES:</p><ul><li>Vermont</li><li>Commonwealth of Nowhere</li><li>Oregon</li></ul>"
+            b"<p>Issued in Washington, D.C.</p>")
+    entries = parse_doj(html)
+    assert [(e.state, e.level, e.name_as_printed) for e in entries] == [
+        ("MA", "city", "Boston"), ("NJ", "city", "Hoboken"), ("", "city", "Springfield"),
+        ("DC", "city", "Washington"), ("NJ", "city", "Newark"), ("", "city", "Odd Place, ZZ"),
+        ("WA", "city", "Seattle"),
+        ("VT", "state", "Vermont"), ("", "state", "Commonwealth of Nowhere"), ("OR", "state", "Oregon")]
+    assert {e.note for e in entries if not e.state} == {"not read as 'Name, State'", "not read as a state name"}
+    # prose after a bulleted list is never an entry, even when it ends like one
+    tail = b"<p>CITIES:</p><ul><li>Boston, MA</li></ul><p>Issued in Washington, D.C.</p>"
+    assert [e.name_as_printed for e in parse_doj(tail)] == ["Boston"]
+    # a copy printed without bullets: the lines that read as entries, and the odd ones between them
+    plain = b"<p>CITIES:</p><p>Boston, MA</p><p>Gotham</p><p>Newark, N.J.</p><p>More to come.</p>"
+    assert [(e.state, e.name_as_printed) for e in parse_doj(plain)] == [("MA", "Boston"), ("", "Gotham"),
+                                                                       ("NJ", "Newark")]
+    # the same entry printed `Hoboken, NJ` or `Hoboken, N.J.` is one entry
+    assert entries[1].key == next(e for e in parse_doj(DOJ_HTML.read_bytes()) if e.name_as_printed == "Hoboken").key
+
+
+def test_dhs_capture_without_its_end_markers_reads_no_footer_text():
+    body = DHS_HTML.read_bytes()
+    keywords = (b'<div class="keywords"><h2>Keywords</h2><ul><li>Immigration</li><li>Alien</li>'
+                b"<li>Border Security</li><li>Law Enforcement</li></ul></div>")
+    footer = b'<footer class="usa-footer"><p>Was this page helpful?</p></footer>'
+    assert keywords in body and footer in body
+    for end, foot in [(b"", b"<footer><ul><li>Privacy Policy</li><li>Accessibility</li><li>FOIA</li></ul></footer>"),
+                      (b"<div>Last Updated: 05/29/2025</div>", b""),
+                      (b"", b"<div><ul><li>Privacy Policy</li><li>FOIA</li></ul></div>")]:
+        capture = body.replace(keywords, end).replace(footer, foot)
+        entries = distinct(parse_dhs(capture))
+        assert len(entries) == 605
+        assert [e.name_as_printed for e in entries[-2:]] == ["Madison", "Milwaukee"]
