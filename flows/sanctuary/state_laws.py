@@ -1,7 +1,11 @@
 """The reviewed state-law table (`flows/reference/state_laws.csv`): read and check it.
 
 One row per law or binding directive, with its direction (`bans_287g`, `limits_cooperation`,
-`requires_cooperation`, `mandates_287g`), its dates and a source URL. A date left blank was not
+`requires_cooperation`, `mandates_287g`), its dates and a source URL. A mandate also says whom it
+binds (`binds`, `;`-separated, as the law words it): `sheriff` (the county sheriff's office) and/or
+`county_corrections` (the county's own jail or corrections agency, Florida's "chief correctional
+officer operating a county detention facility"); other county agencies (constables, attorneys,
+county police) never satisfy a mandate. A date left blank was not
 verified; such a law is listed but never counted as in force. Bad rows raise `StateLawError`
 naming the line and the reason.
 """
@@ -18,7 +22,8 @@ from flows.jurisdictions.resolve import state_fips
 
 LAWS_CSV = Path(__file__).resolve().parents[1] / "reference" / "state_laws.csv"
 DIRECTIONS = ("bans_287g", "limits_cooperation", "requires_cooperation", "mandates_287g")
-FIELDS = ["state", "name", "citation", "signed", "effective", "compliance_deadline", "direction",
+BOUND_AGENCIES = ("sheriff", "county_corrections")
+FIELDS = ["state", "name", "citation", "signed", "effective", "compliance_deadline", "direction", "binds",
           "source_url", "notes"]
 
 
@@ -39,6 +44,7 @@ class StateLaw:
     effective: date | None
     compliance_deadline: date | None
     direction: str
+    binds: str
     source_url: str
     notes: str
 
@@ -58,6 +64,7 @@ def read_state_laws(path: Path = LAWS_CSV) -> list[StateLaw]:
                 raise StateLawError(f"{where}: unknown state {st!r}")
             if row["direction"] not in DIRECTIONS:
                 raise StateLawError(f"{where}: direction must be one of {', '.join(DIRECTIONS)}")
+            binds = _binds(row["binds"], row["direction"], where)
             if not row["source_url"].startswith(("https://", "http://")):
                 raise StateLawError(f"{where}: every law needs a source URL")
             law_id = f"{st}:{re.sub(r'[^a-z0-9]+', '-', row['name'].lower()).strip('-')[:60]}"
@@ -67,7 +74,7 @@ def read_state_laws(path: Path = LAWS_CSV) -> list[StateLaw]:
             out.append(StateLaw(
                 law_id, st, fips, row["name"].strip(), row["citation"].strip(),
                 _date(row["signed"], where), _date(row["effective"], where),
-                _date(row["compliance_deadline"], where), row["direction"], row["source_url"].strip(),
+                _date(row["compliance_deadline"], where), row["direction"], binds, row["source_url"].strip(),
                 row["notes"].strip(),
             ))
     return out
@@ -81,3 +88,16 @@ def _date(text: str, where: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise StateLawError(f"{where}: {text!r} is not a yyyy-mm-dd date") from exc
+
+
+def _binds(text: str, direction: str, where: str) -> str:
+    """Whom a mandate binds, checked: required for a mandate, blank otherwise."""
+    kinds = [k.strip() for k in (text or "").split(";") if k.strip()]
+    if direction != "mandates_287g":
+        if kinds:
+            raise StateLawError(f"{where}: binds is only for a mandates_287g law")
+        return ""
+    if not kinds or any(k not in BOUND_AGENCIES for k in kinds):
+        raise StateLawError(f"{where}: a mandate binds one or more of {', '.join(BOUND_AGENCIES)}, "
+                            "';'-separated")
+    return ";".join(kinds)

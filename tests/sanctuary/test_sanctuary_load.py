@@ -234,6 +234,22 @@ def test_state_laws_table_is_checked(tmp_path):
         read_state_laws(bad)
 
 
+def test_a_mandate_says_whom_it_binds(tmp_path):
+    laws = {law.name: law for law in read_state_laws()}
+    assert laws["SB 8 (89th Legislature) 287(g) agreements for sheriffs"].binds == "sheriff"
+    assert {law.binds for law in laws.values() if law.state == "FL" and law.direction == "mandates_287g"} == {
+        "sheriff;county_corrections"}
+    real = (Path(__file__).resolve().parents[2] / "flows" / "reference" / "state_laws.csv").read_text(encoding="utf-8")
+    bad = tmp_path / "laws.csv"
+    for find, change, message in (
+            (",mandates_287g,sheriff,", ",mandates_287g,,", "a mandate binds one or more of sheriff, county_corrections"),
+            (",mandates_287g,sheriff,", ",mandates_287g,constable,", "a mandate binds one or more of"),
+            (",bans_287g,,", ",bans_287g,sheriff,", "binds is only for a mandates_287g law")):
+        bad.write_text(real.replace(find, change, 1), encoding="utf-8")
+        with pytest.raises(StateLawError, match=message):
+            read_state_laws(bad)
+
+
 def test_a_live_crawl_that_fails_is_one_line_and_the_archive_still_loads(tmp_path, sample_dir, network_down, capfd):
     summary = ingest(tmp_path / "w.duckdb", tmp_path / "raw", live=True, sample_dir=sample_dir)
     dhs, doj = summary["errors"]

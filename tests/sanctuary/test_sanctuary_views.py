@@ -188,3 +188,25 @@ def test_a_date_inside_a_capture_gap_says_which_list_the_agreements_come_from(tm
             "(821 days earlier; see agreements_list_date)") in res.stderr
     res = CliRunner().invoke(app, ["sanctuary", "status", "--date", "2021-01-13", "--state", "FL", "--db", str(db)])
     assert "participating list of" not in res.stderr
+
+
+def test_a_mandate_is_met_only_by_an_agency_the_law_binds(tmp_path):
+    signed = "2025-03-03"
+    rows = [("TEXAS", "Freestone County Constable Precinct 3", "County", "Freestone", "Task Force Model", signed, "x"),
+            ("TEXAS", "Fannin County Criminal District Attorney's Office", "County", "Fannin", "Task Force Model",
+             signed, "x"),
+            ("TEXAS", "Anderson County Sheriff's Office", "County", "Anderson", "Jail Enforcement Model", signed, "x"),
+            ("FLORIDA", "Orange County Corrections Department", "County", "Orange", "Warrant Service Officer",
+             signed, "x"),
+            ("FLORIDA", "Lee County Port Authority Police", "County", "Lee", "Task Force Model", signed, "x")]
+    db = _load_lists(tmp_path, [(date(2026, 1, 30), rows, "am")])
+    rows = _rows(db, "mandate_compliance", date(2026, 1, 31),
+                 "(state, county) IN (('TX', 'Freestone County'), ('TX', 'Fannin County'), ('TX', 'Anderson County'), "
+                 "('FL', 'Orange County'), ('FL', 'Lee County'))")
+    assert {(r["state"], r["county"]): (r["compliance"], r["agencies"], r["agencies_not_bound"]) for r in rows} == {
+        ("TX", "Freestone County"): ("before deadline", None, ["Freestone County Constable Precinct 3"]),
+        ("TX", "Fannin County"): ("before deadline", None, ["Fannin County Criminal District Attorney's Office"]),
+        ("TX", "Anderson County"): ("compliant", ["Anderson County Sheriff's Office"], None),
+        ("FL", "Orange County"): ("compliant", ["Orange County Corrections Department"], None),
+        ("FL", "Lee County"): ("non-compliant", None, ["Lee County Port Authority Police"]),
+    }

@@ -156,7 +156,17 @@ JOIN sanctuary_active_agreements(d, agency_geo := agency_geo) a
 COMMENT ON MACRO TABLE sanctuary_conflicts IS
   'Jurisdictions named on a federal sanctuary list on date d while their own agency (state agency, county agency, city agency) held an active 287(g) agreement.';
 
--- Counties of states whose law mandates 287(g), on date d: does the county agency (the sheriff) hold one?
+-- The kind of county agency a 287(g) partner is, by its name, as state mandates name whom they bind
+-- (state_laws.binds): 'sheriff' (a sheriff's office or department), 'county_corrections' (a county
+-- jail, detention or corrections agency); NULL for any other (constables, attorneys, county police).
+CREATE OR REPLACE MACRO mandate_agency_kind(agency_name) AS
+CASE WHEN regexp_matches(lower(agency_name), '\bsheriff') THEN 'sheriff'
+     WHEN regexp_matches(lower(agency_name), '\b(corrections?|correctional|detention|jail)\b') THEN 'county_corrections'
+END;
+
+-- Counties of states whose law mandates 287(g), on date d: does an agency the law binds (state_laws.binds:
+-- Texas SB 8 the sheriff; Florida the sheriff or the county's corrections agency) hold one? Other county
+-- agencies' agreements are listed in agencies_not_bound and never make a county compliant.
 -- Texas SB 8 binds sheriffs who run or contract for a jail; there is no offline jail roster, so every
 -- Texas county sheriff is treated as running a jail (jail_basis says so).
 CREATE OR REPLACE MACRO mandate_compliance(d, agency_geo := 'agency_jurisdictions') AS TABLE
@@ -165,11 +175,19 @@ WITH mandates AS (
     WHERE direction = 'mandates_287g' AND coalesce(signed, effective) <= d::DATE
     QUALIFY row_number() OVER (PARTITION BY state ORDER BY coalesce(effective, signed) DESC) = 1
 ),
+county_ag AS (
+    SELECT a.*, coalesce(list_contains(string_split(m.binds, ';'), mandate_agency_kind(a.agency_name)), false) AS bound
+    FROM sanctuary_active_agreements(d, agency_geo := agency_geo) a
+    JOIN mandates m ON m.state = a.state
+    WHERE a.level = 'county'
+),
 ag AS (
-    SELECT county_fips, list(DISTINCT model ORDER BY model) AS models,
-           list(DISTINCT agency_name ORDER BY agency_name) AS agencies, any_value(snapshot_id) AS snapshot_id
-    FROM sanctuary_active_agreements(d, agency_geo := agency_geo)
-    WHERE level = 'county' GROUP BY county_fips
+    SELECT county_fips,
+           list(DISTINCT model ORDER BY model) FILTER (WHERE bound) AS models,
+           list(DISTINCT agency_name ORDER BY agency_name) FILTER (WHERE bound) AS agencies,
+           list(DISTINCT agency_name ORDER BY agency_name) FILTER (WHERE NOT bound) AS agencies_not_bound,
+           any_value(snapshot_id) AS snapshot_id
+    FROM county_ag GROUP BY county_fips
 ),
 ag_list AS (
     SELECT max(agreements_list_date) AS agreements_list_date
@@ -180,8 +198,9 @@ SELECT d::DATE AS status_date, g.state, g.county_fips, g.name AS county, m.name 
        CASE WHEN m.effective IS NULL OR m.effective > d::DATE THEN 'enacted, not yet in force' ELSE 'in force' END AS law_status,
        CASE WHEN m.state = 'TX' THEN 'assumed: every sheriff runs or contracts for a jail (no jail roster offline)'
             ELSE 'county detention facility operator (the sheriff or county corrections)' END AS jail_basis,
-       ag.models IS NOT NULL AS has_agreement, ag.models, ag.agencies, ag.snapshot_id, ag_list.agreements_list_date,
-       CASE WHEN ag.models IS NOT NULL THEN 'compliant'
+       coalesce(len(ag.models), 0) > 0 AS has_agreement, ag.models, ag.agencies, ag.agencies_not_bound,
+       ag.snapshot_id, ag_list.agreements_list_date,
+       CASE WHEN coalesce(len(ag.models), 0) > 0 THEN 'compliant'
             WHEN m.compliance_deadline IS NOT NULL AND d::DATE < m.compliance_deadline THEN 'before deadline'
             WHEN m.effective IS NULL OR m.effective > d::DATE THEN 'before effective date'
             ELSE 'non-compliant' END AS compliance,
@@ -191,7 +210,7 @@ CROSS JOIN ag_list
 JOIN policy_geography g ON g.level = 'county' AND g.state = m.state
 LEFT JOIN ag ON ag.county_fips = g.county_fips;
 COMMENT ON MACRO TABLE mandate_compliance IS
-  'Each county of a state whose enacted law mandates 287(g) (Florida, Texas SB 8): whether its county agency holds an active agreement on date d, against the law''s deadline.';
+  'Each county of a state whose enacted law mandates 287(g) (Florida, Texas SB 8): whether an agency the law binds (state_laws.binds: sheriff, county corrections) holds an active agreement on date d, against the law''s deadline; other county agencies'' agreements in agencies_not_bound.';
 
 -- Active agreements on date d in a state whose law in force bans them.
 CREATE OR REPLACE MACRO banned_agreements(d, agency_geo := 'agency_jurisdictions') AS TABLE
