@@ -210,3 +210,15 @@ def test_a_mandate_is_met_only_by_an_agency_the_law_binds(tmp_path):
         ("FL", "Orange County"): ("compliant", ["Orange County Corrections Department"], None),
         ("FL", "Lee County"): ("non-compliant", None, ["Lee County Port Authority Police"]),
     }
+
+
+def test_the_deadline_day_is_still_before_the_deadline(tmp_path):
+    rows = [("TEXAS", "Anderson County Sheriff's Office", "County", "Anderson", "Jail Enforcement Model",
+             "2025-03-03", "x")]
+    db = _load_lists(tmp_path, [(date(2026, 1, 30), rows, "am")])
+    where = "state = 'TX' AND county = 'Freestone County'"  # no agreement
+    (on_the_day,) = _rows(db, "mandate_compliance", date(2026, 12, 1), where)
+    (day_after,) = _rows(db, "mandate_compliance", date(2026, 12, 2), where)
+    assert str(on_the_day["compliance_deadline"]) == "2026-12-01"
+    assert (on_the_day["compliance"], on_the_day["days_to_deadline"]) == ("before deadline", 0)
+    assert (day_after["compliance"], day_after["days_to_deadline"]) == ("non-compliant", -1)

@@ -166,7 +166,9 @@ END;
 
 -- Counties of states whose law mandates 287(g), on date d: does an agency the law binds (state_laws.binds:
 -- Texas SB 8 the sheriff; Florida the sheriff or the county's corrections agency) hold one? Other county
--- agencies' agreements are listed in agencies_not_bound and never make a county compliant.
+-- agencies' agreements are listed in agencies_not_bound and never make a county compliant. A law that
+-- must be met "by" its deadline is still 'before deadline' on the deadline day (days_to_deadline 0)
+-- and 'non-compliant' from the day after.
 -- Texas SB 8 binds sheriffs who run or contract for a jail; there is no offline jail roster, so every
 -- Texas county sheriff is treated as running a jail (jail_basis says so).
 CREATE OR REPLACE MACRO mandate_compliance(d, agency_geo := 'agency_jurisdictions') AS TABLE
@@ -201,7 +203,7 @@ SELECT d::DATE AS status_date, g.state, g.county_fips, g.name AS county, m.name 
        coalesce(len(ag.models), 0) > 0 AS has_agreement, ag.models, ag.agencies, ag.agencies_not_bound,
        ag.snapshot_id, ag_list.agreements_list_date,
        CASE WHEN coalesce(len(ag.models), 0) > 0 THEN 'compliant'
-            WHEN m.compliance_deadline IS NOT NULL AND d::DATE < m.compliance_deadline THEN 'before deadline'
+            WHEN m.compliance_deadline IS NOT NULL AND d::DATE <= m.compliance_deadline THEN 'before deadline'
             WHEN m.effective IS NULL OR m.effective > d::DATE THEN 'before effective date'
             ELSE 'non-compliant' END AS compliance,
        CASE WHEN m.compliance_deadline IS NOT NULL THEN m.compliance_deadline - d::DATE END AS days_to_deadline
