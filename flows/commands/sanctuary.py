@@ -8,13 +8,31 @@ from pathlib import Path
 
 import typer
 
-from flows.commands.common import check_format, parse_day, render
+from flows.commands.common import check_format, fail, parse_day, render
 from flows.commands.common import db_path as _db
 
 sanctuary_app = typer.Typer(help="Sanctuary lists (DHS, DOJ) and state laws: load and query.", no_args_is_help=True)
 
 
 FormatOption = typer.Option("csv", "--format", "-f", help="csv (default) | table | json")
+LEVELS = ("state", "county")
+
+
+def check_state(text: str) -> str:
+    """A --state value as its upper-case USPS code, or the Exit (code 2) that names the codes."""
+    from flows.jurisdictions import geography
+
+    codes = sorted(s["state"] for s in geography.states())
+    if text.strip().upper() not in codes:
+        raise fail(f"--state must be a USPS code ({', '.join(codes)}), not {text!r}", 2)
+    return text.strip().upper()
+
+
+def check_level(text: str) -> str:
+    """A --level value, or the Exit (code 2) that names the levels."""
+    if text not in LEVELS:
+        raise fail(f"--level must be {' or '.join(LEVELS)}, not {text!r}", 2)
+    return text
 
 
 def _show_macro(db: Path | None, fmt: str, macro: str, on: str | None, where: str = "",
@@ -63,14 +81,16 @@ def status_cmd(
     db: Path = typer.Option(None, "--db"),
     fmt: str = FormatOption,
 ) -> None:
-    """Every state and county on a date: agreements by model, lists naming it, laws in force."""
+    """Every state and county on a date: agreements by model, lists naming it, laws in force.
+
+    Rows come by state (its own row first, then its counties by name)."""
     where, params = [], []
-    if state:
+    if state is not None:
         where.append("state = ?")
-        params.append(state.upper())
-    if level:
+        params.append(check_state(state))
+    if level is not None:
         where.append("level = ?")
-        params.append(level)
+        params.append(check_level(level))
     _show_macro(db, fmt, "jurisdiction_status", on, " AND ".join(where), params)
 
 
@@ -92,7 +112,8 @@ def compliance_cmd(
     fmt: str = FormatOption,
 ) -> None:
     """Counties of states that mandate 287(g): who holds an agreement, against the deadline."""
-    _show_macro(db, fmt, "mandate_compliance", on, "state = ?" if state else "", [state.upper()] if state else [])
+    code = check_state(state) if state is not None else None
+    _show_macro(db, fmt, "mandate_compliance", on, "state = ?" if code else "", [code] if code else [])
 
 
 @sanctuary_app.command("banned")

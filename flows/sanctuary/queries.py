@@ -22,11 +22,22 @@ def agency_geo(con: duckdb.DuckDBPyConnection) -> str:
     return "agency_jurisdictions" if found else FALLBACK_GEO
 
 
+# The sanctuary table macros the CLI runs, each with the stable order of its rows.
+MACRO_ORDER = {
+    "jurisdiction_status": "state, level <> 'state', name",  # a state's own row, then its counties
+    "sanctuary_conflicts": "state, publisher, listed_level, name_as_printed, agency_name, model",
+    "mandate_compliance": "state, county",
+    "banned_agreements": "state, agency_name, model",
+}
+
+
 def run_macro(con: duckdb.DuckDBPyConnection, macro: str, on: date, where: str = "", params=None):
-    """Rows and column names of a sanctuary table macro at a date (macro names are fixed, never user input)."""
-    if macro not in {"jurisdiction_status", "sanctuary_conflicts", "mandate_compliance", "banned_agreements"}:
+    """Rows and column names of a sanctuary table macro at a date, in the macro's stable order
+    (macro names are fixed, never user input)."""
+    if macro not in MACRO_ORDER:
         raise ValueError(f"unknown macro {macro}")
-    sql = f"SELECT * FROM {macro}(?::DATE, agency_geo := ?)" + (f" WHERE {where}" if where else "")
+    sql = (f"SELECT * FROM {macro}(?::DATE, agency_geo := ?)" + (f" WHERE {where}" if where else "")
+           + f" ORDER BY {MACRO_ORDER[macro]}")
     cur = con.execute(sql, [on, agency_geo(con), *(params or [])])
     return [d[0] for d in cur.description], cur.fetchall()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 from collections import Counter
 from datetime import date
@@ -65,6 +66,49 @@ def test_cli_status_and_unresolved(loaded):
     assert "Rhode Island" in res.stdout and "Providence County" in res.stdout
     res = runner.invoke(app, ["sanctuary", "unresolved", "--db", str(db)])
     assert res.exit_code == 0 and res.stdout.splitlines()[0].startswith("list_id")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--state", "ZZ"], "--state must be a USPS code (AK, AL, "),
+    (["--state", "Florida"], "not 'Florida'"),
+    (["--level", "County"], "--level must be state or county, not 'County'"),
+    (["--level", "city"], "--level must be state or county, not 'city'"),
+])
+def test_cli_status_refuses_a_filter_it_does_not_know(loaded, args, message):
+    from flows.cli import app
+
+    db, _, _ = loaded
+    res = CliRunner().invoke(app, ["sanctuary", "status", "--date", "2025-05-30", *args, "--db", str(db)])
+    assert res.exit_code == 2 and res.stdout == ""
+    (line,) = res.stderr.splitlines()
+    assert line.startswith("error ") and message in line and ("FL" in line or "--level" in line)
+
+def test_cli_compliance_refuses_a_state_name_and_takes_a_lower_case_code(loaded):
+    from flows.cli import app
+
+    db, _, _ = loaded
+    res = CliRunner().invoke(app, ["sanctuary", "compliance", "--date", "2025-12-01", "--state", "Texas", "--db", str(db)])
+    assert res.exit_code == 2 and "--state must be a USPS code" in res.stderr and "not 'Texas'" in res.stderr
+    res = CliRunner().invoke(app, ["sanctuary", "compliance", "--date", "2025-12-01", "--state", "tx", "--db", str(db)])
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 1 + 254
+
+
+def test_cli_status_rows_come_in_a_stable_order(loaded):
+    from flows.cli import app
+
+    db, _, _ = loaded
+    res = CliRunner().invoke(app, ["sanctuary", "status", "--date", "2025-08-05", "--state", "ca", "--db", str(db),
+                                   "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert rows[0]["level"] == "state" and rows[0]["state"] == "CA" and len(rows) == 1 + 58
+    names = [r["name"] for r in rows[1:]]
+    assert names == sorted(names)
+    places = next(r for r in rows if r["county_fips"] == "06075")["listed_places"]  # San Francisco: DHS and DOJ
+    assert len(places) > 1 and places == sorted(places)
+    again = CliRunner().invoke(app, ["sanctuary", "status", "--date", "2025-08-05", "--state", "CA", "--db", str(db),
+                                     "--format", "json"])
+    assert again.stdout == res.stdout
 
 
 needs_loader = pytest.mark.skipif(

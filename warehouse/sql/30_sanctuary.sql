@@ -99,7 +99,8 @@ agg_state AS (
 lists_county AS (
     SELECT county_fips,
            list(DISTINCT publisher ORDER BY publisher) FILTER (WHERE level IN ('county', 'local')) AS lists_naming_it,
-           list(DISTINCT publisher || ': ' || coalesce(nullif(name_as_printed, ''), place_name))
+           list(DISTINCT publisher || ': ' || coalesce(nullif(name_as_printed, ''), place_name)
+                ORDER BY publisher || ': ' || coalesce(nullif(name_as_printed, ''), place_name))
                FILTER (WHERE level = 'city') AS listed_places
     FROM listed WHERE county_fips IS NOT NULL GROUP BY county_fips
 ),
