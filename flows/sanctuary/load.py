@@ -243,10 +243,10 @@ def _write_laws(con, laws, csv_sha256: str) -> None:
     con.execute("DELETE FROM state_laws")
     _bulk_insert(
         con, "state_laws",
-        ["law_id", "source_id", "state", "state_fips", "name", "citation", "signed", "effective",
+        ["law_id", "source_id", "state", "state_fips", "name", "citation", "signed", "effective", "repealed",
          "compliance_deadline", "direction", "binds", "source_url", "notes"],
         [[law.law_id, law.law_id, law.state, law.state_fips, law.name, law.citation or None, law.signed,
-          law.effective, law.compliance_deadline, law.direction, law.binds or None, law.source_url,
+          law.effective, law.repealed, law.compliance_deadline, law.direction, law.binds or None, law.source_url,
           law.notes or None]
          for law in laws],
     )

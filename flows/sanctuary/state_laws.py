@@ -6,8 +6,9 @@ binds (`binds`, `;`-separated, as the law words it): `sheriff` (the county sheri
 `county_corrections` (the county's own jail or corrections agency, Florida's "chief correctional
 officer operating a county detention facility"); other county agencies (constables, attorneys,
 county police) never satisfy a mandate. A date left blank was not
-verified; such a law is listed but never counted as in force. Bad rows raise `StateLawError`
-naming the line and the reason.
+verified; such a law is listed but never counted as in force: a law is in force from its `effective`
+date (never from its signing date alone) until the day before its `repealed` date, if any. Bad rows
+raise `StateLawError` naming the line and the reason.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from flows.jurisdictions.resolve import state_fips
 LAWS_CSV = Path(__file__).resolve().parents[1] / "reference" / "state_laws.csv"
 DIRECTIONS = ("bans_287g", "limits_cooperation", "requires_cooperation", "mandates_287g")
 BOUND_AGENCIES = ("sheriff", "county_corrections")
-FIELDS = ["state", "name", "citation", "signed", "effective", "compliance_deadline", "direction", "binds",
-          "source_url", "notes"]
+FIELDS = ["state", "name", "citation", "signed", "effective", "repealed", "compliance_deadline", "direction",
+          "binds", "source_url", "notes"]
 
 
 class StateLawError(ValueError):
@@ -42,6 +43,7 @@ class StateLaw:
     citation: str
     signed: date | None
     effective: date | None
+    repealed: date | None
     compliance_deadline: date | None
     direction: str
     binds: str
@@ -67,13 +69,16 @@ def read_state_laws(path: Path = LAWS_CSV) -> list[StateLaw]:
             binds = _binds(row["binds"], row["direction"], where)
             if not row["source_url"].startswith(("https://", "http://")):
                 raise StateLawError(f"{where}: every law needs a source URL")
+            effective, repealed = _date(row["effective"], where), _date(row["repealed"], where)
+            if repealed and effective and repealed < effective:
+                raise StateLawError(f"{where}: repealed {repealed} is before effective {effective}")
             law_id = f"{st}:{re.sub(r'[^a-z0-9]+', '-', row['name'].lower()).strip('-')[:60]}"
             if law_id in ids:
                 raise StateLawError(f"{where}: duplicate law {law_id}")
             ids.add(law_id)
             out.append(StateLaw(
                 law_id, st, fips, row["name"].strip(), row["citation"].strip(),
-                _date(row["signed"], where), _date(row["effective"], where),
+                _date(row["signed"], where), effective, repealed,
                 _date(row["compliance_deadline"], where), row["direction"], binds, row["source_url"].strip(),
                 row["notes"].strip(),
             ))

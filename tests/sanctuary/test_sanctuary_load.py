@@ -266,3 +266,11 @@ def test_a_live_crawl_that_fails_is_one_line_and_the_archive_still_loads(tmp_pat
     assert "[scrapy" not in out + err  # Scrapy's log is in the crawl's log file, not on the terminal
     logs = list((Path(os.environ["TRACKER_DATA_DIR"]) / "feeds").glob("dhs_sanctuary-*.jsonl.log"))
     assert logs and "Gave up retrying" in max(logs, key=lambda p: p.stat().st_mtime).read_text()
+
+
+def test_a_repeal_before_the_law_took_effect_is_refused(tmp_path):
+    real = (Path(__file__).resolve().parents[2] / "flows" / "reference" / "state_laws.csv").read_text(encoding="utf-8")
+    bad = tmp_path / "laws.csv"
+    bad.write_text(real.replace(",2017-10-05,2018-01-01,,", ",2017-10-05,2018-01-01,2017-12-31,", 1), encoding="utf-8")
+    with pytest.raises(StateLawError, match="laws.csv:3: repealed 2017-12-31 is before effective 2018-01-01"):
+        read_state_laws(bad)

@@ -266,3 +266,40 @@ def test_the_deadline_day_is_still_before_the_deadline(tmp_path):
     assert str(on_the_day["compliance_deadline"]) == "2026-12-01"
     assert (on_the_day["compliance"], on_the_day["days_to_deadline"]) == ("before deadline", 0)
     assert (day_after["compliance"], day_after["days_to_deadline"]) == ("non-compliant", -1)
+
+
+def test_a_law_without_a_verified_effective_date_is_never_in_force(loaded):
+    db, _, _ = loaded
+    (ga,) = _rows(db, "jurisdiction_status", date(2024, 6, 1), "state = 'GA' AND level = 'state'")
+    assert ga["laws_in_force"] == []  # HB 1105: signed 2024-05-01, effective date not verified
+    with reader(db) as con:
+        signed_only = con.execute("SELECT name FROM state_laws WHERE signed IS NOT NULL AND effective IS NULL").fetchall()
+        in_force = con.execute("SELECT count(*) FROM state_laws_in_force('2030-01-01') WHERE effective IS NULL").fetchone()
+        monthly = con.execute("SELECT laws_in_force FROM monthly_sanctuary WHERE state = 'GA' "
+                              "AND month = '2024-06-01'").fetchone()
+    assert signed_only == [("HB 1105 Georgia Criminal Alien Track and Report Act of 2024",)]
+    assert in_force == (0,) and monthly == (0,)
+
+
+def test_a_repealed_law_is_in_force_until_its_repeal(tmp_path, sample_dir):
+    from flows.sanctuary.load import ingest
+    from flows.sanctuary.state_laws import LAWS_CSV
+
+    laws = tmp_path / "state_laws.csv"
+    sb54 = "CA,SB 54 California Values Act (2017),Cal. Gov. Code §§ 7284-7284.12,2017-10-05,2018-01-01,,"
+    text = LAWS_CSV.read_text(encoding="utf-8")
+    assert sb54 in text
+    laws.write_text(text.replace(sb54, sb54[:-1] + "2026-03-01,"), encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    ingest(db, tmp_path / "raw", sample_dir=sample_dir, laws_csv=laws)
+
+    def california(on: date) -> dict:
+        return _rows(db, "jurisdiction_status", on, "state = 'CA' AND level = 'state'")[0]
+
+    assert california(date(2026, 2, 28))["law_bans_287g"] is True
+    assert california(date(2026, 3, 1))["law_bans_287g"] is False
+    assert california(date(2026, 3, 1))["laws_in_force"] == ["AB 4 TRUST Act (2013) [limits_cooperation]"]
+    with reader(db) as con:
+        months = con.execute("SELECT month, laws_in_force FROM monthly_sanctuary WHERE state = 'CA' "
+                             "AND month IN ('2026-02-01', '2026-03-01') ORDER BY month").fetchall()
+    assert [n for _, n in months] == [2, 1]

@@ -39,10 +39,15 @@ SELECT * FROM sanctuary_listings_evidence
 WHERE listed_on <= d::DATE AND (withdrawn_on IS NULL OR withdrawn_on > d::DATE);
 COMMENT ON MACRO TABLE sanctuary_listed_on IS 'Sanctuary listings in effect on date d, with their evidence.';
 
--- State laws in force on d (a law with no verified effective or signing date never counts).
+-- Is a law in force on d? From its verified effective date (a blank one was not verified: never in
+-- force, whatever its signing date) until the day before its repeal, if any.
+CREATE OR REPLACE MACRO law_in_force(effective, repealed, d) AS
+effective IS NOT NULL AND effective <= d::DATE AND (repealed IS NULL OR repealed > d::DATE);
+
+-- State laws in force on d.
 CREATE OR REPLACE MACRO state_laws_in_force(d) AS TABLE
-SELECT * FROM state_laws WHERE coalesce(effective, signed) <= d::DATE;
-COMMENT ON MACRO TABLE state_laws_in_force IS 'State laws in force on date d (effective date, else signing date).';
+SELECT * FROM state_laws WHERE law_in_force(effective, repealed, d);
+COMMENT ON MACRO TABLE state_laws_in_force IS 'State laws in force on date d: effective on or before d (a blank effective date never counts) and not repealed by d.';
 
 -- Agreements active on d: the rows of the participating list the core picks for d (agreements_as_of,
 -- i.e. list_as_of: the last published list dated on or before d, the later file of a day), never a
@@ -73,7 +78,7 @@ WITH ag AS (SELECT * FROM sanctuary_active_agreements(d, agency_geo := agency_ge
 ag_list AS (SELECT max(agreements_list_date) AS agreements_list_date FROM ag),
 listed AS (SELECT * FROM sanctuary_listed_on(d)),
 laws AS (
-    SELECT state_fips, list(name || ' [' || direction || ']' ORDER BY coalesce(effective, signed)) AS laws_in_force,
+    SELECT state_fips, list(name || ' [' || direction || ']' ORDER BY effective, name) AS laws_in_force,
            bool_or(direction = 'bans_287g') AS law_bans_287g,
            bool_or(direction = 'mandates_287g') AS law_mandates_287g
     FROM state_laws_in_force(d) GROUP BY state_fips
@@ -176,6 +181,7 @@ CREATE OR REPLACE MACRO mandate_compliance(d, agency_geo := 'agency_jurisdiction
 WITH mandates AS (
     SELECT * FROM state_laws
     WHERE direction = 'mandates_287g' AND coalesce(signed, effective) <= d::DATE
+      AND (repealed IS NULL OR repealed > d::DATE)
     QUALIFY row_number() OVER (PARTITION BY state ORDER BY coalesce(effective, signed) DESC) = 1
 ),
 county_ag AS (
@@ -248,7 +254,7 @@ SELECT grid.month, grid.state,
        (SELECT count(*) FROM sanctuary_listings l WHERE l.state = grid.state
           AND date_trunc('month', l.withdrawn_on) = grid.month) AS withdrawals,
        (SELECT count(*) FROM state_laws s WHERE s.state = grid.state
-          AND coalesce(s.effective, s.signed) <= grid.month_end) AS laws_in_force
+          AND law_in_force(s.effective, s.repealed, grid.month_end)) AS laws_in_force
 FROM grid;
 COMMENT ON VIEW monthly_sanctuary IS
   'Per month and state: federal sanctuary listings in effect at month end, listed and withdrawn in the month, state laws in force at month end.';
