@@ -1,8 +1,11 @@
 """Scheduled runs: `tracker serve` serves one Prefect deployment per source family.
 
-`serve()` runs in the foreground and starts flow runs on schedule in this process. It works with
-Prefect's ephemeral API (nothing else to start) or against a standalone server when PREFECT_API_URL
-points at one (`prefect server start`); see docs/operations.md for both.
+`serve()` runs in the foreground and starts flow runs on schedule in this process. Runs are put on
+the schedule by a Prefect server's scheduler service, which Prefect's ephemeral API does not run
+("Cannot schedule flows on an ephemeral server"): with no PREFECT_API_URL configured, `tracker serve`
+therefore starts its own `prefect server start` on a free loopback port (state in PREFECT_HOME, log in
+`server.log` there), serves against it, and stops it when it stops. With PREFECT_API_URL pointing at
+a standalone server, that server schedules the runs. See docs/operations.md for both.
 
 Cadences (cron, UTC): ICE lists every 6 hours (ICE overwrites them several times a week), news
 daily, sanctuary lists weekly (they change a few times a year). Scheduled ICE runs wait for the run
@@ -11,7 +14,16 @@ lock instead of failing when another run (a manual `tracker run`, a family flow)
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 from prefect import serve
 
@@ -72,11 +84,100 @@ def serve_all(ice_cron: str = ICE_CRON, live: bool = True, news_cron: str = NEWS
     # handles (it stops polling and returns) instead of dying while its API connections are torn down.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        serve(*deployments(ice_cron=ice_cron, live=live, news_cron=news_cron, sanctuary_cron=sanctuary_cron))
+        with _scheduling_api():
+            serve(*deployments(ice_cron=ice_cron, live=live, news_cron=news_cron, sanctuary_cron=sanctuary_cron))
     except KeyboardInterrupt:
-        print("stopped", flush=True)
+        pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+    print("stopped", flush=True)
+
+
+class ServerError(RuntimeError):
+    """The local Prefect server did not come up; the message is one line."""
+
+
+@contextlib.contextmanager
+def _scheduling_api() -> Iterator[None]:
+    """A Prefect API whose scheduler puts runs on the schedule: the configured one, else a local server."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    configured = get_current_settings().api.url
+    if configured:
+        print(f"prefect: serving against {configured}", flush=True)
+        yield
+        return
+    with local_server() as url, temporary_settings(updates={PREFECT_API_URL: url}):
+        previous = os.environ.get("PREFECT_API_URL")
+        os.environ["PREFECT_API_URL"] = url  # the flow runs' own processes talk to the same server
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = previous
+
+
+def _startup_timeout() -> float:
+    try:
+        return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+    except ValueError:
+        return 120.0
+
+
+@contextlib.contextmanager
+def local_server(timeout: float | None = None) -> Iterator[str]:
+    """Run `prefect server start` (scheduler on, UI on) on a free loopback port until the block ends;
+    yields its API URL. Raises ServerError when it exits or is not healthy within `timeout` seconds."""
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    log_path = home / "server.log"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    timeout = _startup_timeout() if timeout is None else timeout
+    print(f"prefect: starting a local server with its scheduler at {url.removesuffix('/api')} "
+          f"(log: {log_path}; up to {timeout:.0f} s)", flush=True)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port),
+             "--scheduler", "--analytics-off"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_until_healthy(url, proc, timeout, log_path)
+        yield url
+    finally:
+        _stop(proc)
+
+
+def _wait_until_healthy(url: str, proc: subprocess.Popen, timeout: float, log_path: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServerError(f"the local Prefect server exited with status {proc.returncode} (see {log_path})")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        time.sleep(0.5)
+    raise ServerError(f"the local Prefect server did not answer within {timeout:.0f} s (see {log_path}; "
+                      "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS sets the limit)")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server and whatever it started (its process group): SIGTERM, then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def _interrupt(signum, frame) -> None:

@@ -257,12 +257,14 @@ def serve_cmd(
     live: bool = typer.Option(True, "--live/--replay", help="Crawl the web (default) or replay recorded responses."),
 ) -> None:
     """Serve the pipeline on a schedule (Prefect deployments; Ctrl-C stops)."""
-    from flows.serve import serve_all
+    from flows.serve import ServerError, serve_all
 
     try:
         serve_all(ice_cron=cron, live=live)
     except ValueError as exc:  # the schedule, checked before anything starts
         raise fail(str(exc), 2) from None
+    except ServerError as exc:  # the local Prefect server (no PREFECT_API_URL) did not start
+        raise fail(str(exc), 1) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
 import pytest
 
 from flows import families
@@ -36,10 +47,6 @@ def test_family_run_is_recorded_even_when_its_module_is_missing(data, monkeypatc
 
 
 def test_sigterm_stops_serving_like_ctrl_c(monkeypatch, capsys):
-    import os
-    import signal
-    import time
-
     import flows.serve as serving
 
     def serve_until_stopped(*deployments):  # stands in for Prefect's serve loop
@@ -49,8 +56,50 @@ def test_sigterm_stops_serving_like_ctrl_c(monkeypatch, capsys):
         raise AssertionError("SIGTERM did not stop serving")
 
     monkeypatch.setattr(serving, "serve", serve_until_stopped)
+    monkeypatch.setattr(serving, "_scheduling_api", contextlib.nullcontext)  # no server for a stand-in loop
     before = signal.getsignal(signal.SIGTERM)
     serving.serve_all(live=False)
     out = capsys.readouterr().out
     assert "schedule: ice-lists at '0 */6 * * *' (UTC), replayed" in out and out.rstrip().endswith("stopped")
     assert signal.getsignal(signal.SIGTERM) == before  # the handler is ours only while serving
+
+
+def _finished_runs(db: Path) -> list[tuple]:
+    """The ledger's finished runs, or [] while the warehouse is missing or being written."""
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except (duckdb.Error, OSError):
+        return []
+    try:
+        return con.execute("SELECT flow, status FROM runs WHERE finished_at IS NOT NULL").fetchall()
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+
+
+def test_serve_alone_runs_the_pipeline_on_its_schedule_and_stops_its_server(tmp_path):
+    """With no PREFECT_API_URL, `tracker serve` brings up a Prefect server whose scheduler starts the
+    runs (Prefect's ephemeral API schedules nothing), and takes it down when it stops."""
+    from tests.ops.conftest import env_for
+
+    env = env_for(tmp_path)
+    env.pop("PREFECT_API_URL", None)
+    out = tmp_path / "serve.out"
+    with open(out, "wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--replay", "--cron", "* * * * *"],
+                                stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=Path(__file__).parents[2])
+    try:
+        deadline = time.monotonic() + 300  # server start-up (12-34 s here), the next minute, one run
+        while not _finished_runs(tmp_path / "warehouse.duckdb") and time.monotonic() < deadline:
+            assert proc.poll() is None, out.read_text()
+            time.sleep(2)
+        assert ("pipeline", "ok") in _finished_runs(tmp_path / "warehouse.duckdb"), out.read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=90)
+    text = out.read_text()
+    assert proc.returncode == 0 and text.rstrip().endswith("stopped"), text
+    api = re.search(r"local server with its scheduler at (http://127\.0\.0\.1:\d+)", text).group(1)
+    with pytest.raises(OSError):  # the server went with it
+        urllib.request.urlopen(api + "/api/health", timeout=5)
