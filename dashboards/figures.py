@@ -291,9 +291,17 @@ def stacked_monthly(rows: Rows, value: str, *, title: str, subtitle: str, y_titl
     return fig
 
 
+def from_first_list(rows: Rows, value: str) -> Rows:
+    """The rows from the first month with a `value` on: the months before the first captured list are
+    in the query for their signings only, and a chart of what was in force would open on years of gap."""
+    known = [_date(r["month"]) for r in rows if r.get(value) is not None]
+    return [r for r in rows if _date(r["month"]) >= min(known)] if known else rows
+
+
 @panel("active_by_model", page="index", query="dash_monthly_agreements", title="Active agreements")
 def active_by_model(rows: Rows, title: str = "Active 287(g) agreements", subtitle: str = "") -> go.Figure:
-    """Agreements in force at each month's end, stacked by model (ICE's own row count)."""
+    """Agreements in force at each month's end, stacked by model (ICE's own row count), from the first list."""
+    rows = from_first_list(rows, "active")
     return stacked_monthly(rows, "active", title=title, subtitle=subtitle or "At month end, stacked by model",
                            y_title="Agreements (count)", unit="agreements", source=SOURCE_LISTS,
                            empty="No participating list in this selection.")
@@ -329,7 +337,8 @@ def signings_endings(rows: Rows) -> go.Figure:
     _base(fig, title=t, subtitle="Per month: signed above zero, ended below",
           x_title="Month", y_title="Agreements per month (count)",
           note=note_text(SOURCE_LISTS, as_of_of(rows),
-                         "ended = first list without it; after a shaded gap, it ended some time during the gap"))
+                         "signed = the SIGNED date that began a listing (not re-signings); ended = first list "
+                         "without it; after a shaded gap, it ended some time during the gap"))
     _month_axis(fig, months)
     _shade_gaps(fig, gaps)
     fig.update_yaxes(rangemode="normal")
@@ -591,7 +600,8 @@ def _state_codes() -> dict[str, tuple[str, str]]:
 
 @panel("state_map", page="map", query="dash_monthly_agreements", title="States by month")
 def state_map(rows: Rows, geojson: dict | str = "geo:states") -> go.Figure:
-    """State choropleth of agreements in force at month end, with a month slider; hover gives models."""
+    """State choropleth of agreements in force at month end, with a month slider from the first captured
+    list on; hover gives models."""
     t = "287(g) agreements by state"
     if not rows:
         return empty_figure(t, "No participating list in this selection.")
@@ -607,7 +617,11 @@ def state_map(rows: Rows, geojson: dict | str = "geo:states") -> go.Figure:
             cells[m]  # noqa: B018 - the month exists, with no values
             continue
         cells[m][r["state"]][r["model"]] = cells[m][r["state"]].get(r["model"], 0) + r["active"]
-    months = sorted(cells)
+    # The months before the first captured list are there for their SIGNED dates only (from_first_list):
+    # a map of each would say nothing is known. The slider starts at the first list; later gaps keep
+    # their frames.
+    observed = [m for m in cells if m not in gaps]
+    months = sorted(m for m in cells if not observed or m >= min(observed))
     labels = [month_label(m) for m in months]
     zmax = max([sum(v.values()) for m in months for v in cells[m].values()] + [1])
 

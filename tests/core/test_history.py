@@ -123,7 +123,10 @@ def test_monthly_history_from_2007_with_gaps_flagged(bundled_con):
     months = bundled_con.execute(
         "SELECT month, sum(active_end_of_month), any_value(coverage) FROM monthly_agreements GROUP BY month ORDER BY month"
     ).fetchall()
-    assert months[0][0] == date(2007, 9, 1)
+    observed = [m for m, _, cov in months if cov == "observed"]
+    assert observed[0] == date(2007, 9, 1)
+    # the months before the first list are there for the signings ICE printed later: gaps, not zeros
+    assert all(n is None and cov == "gap" for m, n, cov in months if m < observed[0])
     by = {m: (n, cov) for m, n, cov in months}
     for m in (date(2018, 6, 1), date(2019, 12, 1), date(2020, 12, 1)):
         assert by[m] == (None, "gap")
@@ -143,3 +146,61 @@ def test_a_list_without_models_does_not_end_agreements_when_the_model_appears(bu
            AND e.agency_id IN (SELECT agency_id FROM snapshot_rows WHERE snapshot_id = e.snapshot_id)"""
     ).fetchone()[0]
     assert still_listed_but_ended == 0
+
+
+def _first_printed_signed_per_month() -> Counter:
+    """Per month, the roster's agreements (state, agency, model as printed) by the first SIGNED it printed."""
+    first: dict[tuple, str] = {}
+    for r in sorted(csv.DictReader(ROSTER.open()), key=lambda r: r["capture_date"]):
+        first.setdefault((r["state"], r["agency"].strip(), r["support_type"]), r["date_signed"])
+    return Counter(d[:7] for d in first.values())
+
+
+def test_a_month_counts_the_signings_that_began_listings_not_renewals(bundled_con):
+    # ICE re-printed SIGNED when it renewed agreements in force (2013, 2016, 2019-2020): the renewal date
+    # is not a signing. 2017's expansion and 2008's signings are where the roster first printed them.
+    signed = dict(bundled_con.execute(
+        "SELECT strftime(month, '%Y-%m'), sum(signed_in_month) FROM monthly_agreements GROUP BY 1").fetchall())
+    roster = _first_printed_signed_per_month()
+    for month in ("2008-07", "2017-06", "2017-07"):
+        assert signed[month] == roster[month], month
+    assert (signed["2017-06"], signed["2017-07"]) == (13, 4)
+    # Etowah County's JEM, signed 2008-07-08, re-printed as 2016-06-08 and then 2020-06-09, is one signing
+    assert bundled_con.execute(
+        "SELECT list(signed) FROM agreement_periods WHERE agreement_id = 'AL:etowah-county-sheriffs-office:JEM'"
+    ).fetchone()[0] == [date(2008, 7, 8)]
+    # June 2020 counts only agreements first listed after it (the list of 2021-01-13), none in force before
+    assert bundled_con.execute(
+        "SELECT count(*) FROM agreement_periods WHERE date_trunc('month', signed) = DATE '2020-06-01' "
+        "AND listed_from < DATE '2021-01-13'").fetchone()[0] == 0
+
+
+def test_signings_before_the_first_list_are_counted(bundled_con):
+    # FDLE (2002) and Maricopa (2007-02) signed before the first captured list (2007-09-19)
+    early = dict(bundled_con.execute(
+        "SELECT strftime(month, '%Y-%m'), sum(signed_in_month) FROM monthly_agreements "
+        "WHERE month < DATE '2007-09-01' GROUP BY 1").fetchall())
+    roster = _first_printed_signed_per_month()
+    assert early["2002-07"] == roster["2002-07"] == 1
+    assert early["2007-02"] == roster["2007-02"] == 4
+    # every signing is in some month: none falls off either end of the series
+    total = bundled_con.execute("SELECT sum(signed_in_month) FROM monthly_agreements").fetchone()[0]
+    assert total == bundled_con.execute(
+        "SELECT count(DISTINCT (agreement_id, signed)) FROM agreement_periods WHERE signed IS NOT NULL").fetchone()[0]
+
+
+def test_a_corrected_signed_date_counts_and_a_relisting_with_the_same_date_is_one_signing(bundled_con):
+    def periods(agreement_id):
+        return bundled_con.execute("SELECT listed_from, signed FROM agreement_periods WHERE agreement_id = ? "
+                                   "ORDER BY period", [agreement_id]).fetchall()
+
+    # Tenaha PD, first listed 2026-01-30 as signed 2025-01-07, then printed 2026-01-07: ICE fixed the year
+    assert periods("TX:tenaha-police-department:TFM") == [(date(2026, 1, 30), date(2026, 1, 7))]
+    # Southside Place PD: listed 2025-06-27, dropped, back on 2026-03-27 with the same SIGNED: one signing
+    southside = periods("TX:southside-place-police-department:TFM")
+    assert [s for _, s in southside] == [date(2025, 6, 13)] * 2
+    assert bundled_con.execute(
+        "SELECT sum(signed_in_month) FROM monthly_agreements WHERE state = 'TX' AND model = 'TFM' "
+        "AND month = DATE '2025-06-01'").fetchone()[0] == bundled_con.execute(
+        "SELECT count(DISTINCT agreement_id) FROM agreement_periods WHERE state = 'TX' AND model = 'TFM' "
+        "AND date_trunc('month', signed) = DATE '2025-06-01'").fetchone()[0]

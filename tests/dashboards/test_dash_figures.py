@@ -141,6 +141,24 @@ def test_state_map_has_a_frame_per_month_and_a_slider():
     assert all(f.data[0].geojson is None for f in fig.frames)
 
 
+def test_state_map_starts_at_the_first_list_not_at_the_first_signing():
+    # months before the first list carry signings only (SIGNED dates printed later): no map frames
+    before = [{**r, "month": D(2024, 11, 1), "active": None, "ended": None, "coverage": "gap", "as_of": None}
+              for r in monthly_rows() if r["month"] == D(2025, 3, 1)]
+    fig = figures.state_map(before + monthly_rows(), geojson="geo:states")
+    assert [f.name for f in fig.frames] == ["Jan 2025", "Feb 2025", "Mar 2025", "Apr 2025"]
+
+
+def test_active_charts_start_at_the_first_list_and_the_signings_before_it_are_drawn():
+    before = [{**r, "month": D(2024, 11, 1), "active": None, "ended": None, "coverage": "gap", "as_of": None}
+              for r in monthly_rows() if r["month"] == D(2025, 3, 1)]
+    rows = before + monthly_rows()
+    active = figures.active_by_model(rows)
+    assert min(x for trace in active.data for x in trace.x) == "2025-01-01"
+    signed = figures.signings_endings(rows)
+    assert min(x for trace in signed.data for x in trace.x) == "2024-11-01"
+
+
 def test_county_map_colours_status_and_escapes_agency_names():
     rows = [
         {"month": D(2025, 1, 1), "county_fips": "48201", "county_name": "Harris County", "state": "TX", "jem": 1,

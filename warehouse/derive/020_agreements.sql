@@ -36,17 +36,27 @@ FROM (
 );
 
 -- Listing periods (gaps and islands on the snapshot ordinal), with the agreement's state as listed in
--- the period's first and last snapshot (the first row in file order there).
+-- the period's first and last snapshot (the first row in file order there), and the signing that began
+-- the period (`signed`): of the SIGNED dates printed while the period lasts (the first printed one in each
+-- list), the latest one on or before the period's first list. A date ICE corrected while the period
+-- lasted (a mistyped year or day fixed in a later list) counts as corrected; a date after the first list
+-- (a re-signing of an agreement already in force, like ICE's 2013, 2016 and 2019-2020 renewals) does not
+-- make a new signing. When every printed date is after the first list (typos), the first printed one.
 CREATE OR REPLACE TEMP TABLE _periods AS
 SELECT agreement, min(ord) AS first_ord, max(ord) AS last_ord,
-       arg_min(state, ord) AS first_state, arg_max(state, ord) AS last_state
+       arg_min(state, ord) AS first_state, arg_max(state, ord) AS last_state,
+       coalesce(arg_max(signed, ord) FILTER (WHERE signed <= listed_from), arg_min(signed, ord)) AS signed
 FROM (
-    SELECT *, ord - row_number() OVER (PARTITION BY agreement ORDER BY ord) AS island
+    SELECT *, min(as_of) OVER (PARTITION BY agreement, island) AS listed_from
     FROM (
-        SELECT a.agreement, p.ord, arg_min(coalesce(r.state, 'XX'), r.row_number) AS state
-        FROM snapshot_rows r JOIN _psnap p USING (snapshot_id)
-        JOIN _agreement_rows a ON a.agency_id = r.agency_id AND a.model = r.model
-        GROUP BY a.agreement, p.ord
+        SELECT *, ord - row_number() OVER (PARTITION BY agreement ORDER BY ord) AS island
+        FROM (
+            SELECT a.agreement, p.ord, p.as_of, arg_min(coalesce(r.state, 'XX'), r.row_number) AS state,
+                   arg_min(r.signed, r.row_number) AS signed
+            FROM snapshot_rows r JOIN _psnap p USING (snapshot_id)
+            JOIN _agreement_rows a ON a.agency_id = r.agency_id AND a.model = r.model
+            GROUP BY a.agreement, p.ord, p.as_of
+        )
     )
 )
 GROUP BY agreement, island;
@@ -72,7 +82,7 @@ INSERT INTO agreement_periods
 SELECT a.agency_id || ':' || a.model,
        row_number() OVER (PARTITION BY x.agreement ORDER BY x.first_ord),
        a.agency_id, x.last_state, a.model, f.as_of, z.as_of, nx.as_of, x.last_ord - x.first_ord + 1,
-       f.snapshot_id, z.snapshot_id, nx.snapshot_id
+       f.snapshot_id, z.snapshot_id, nx.snapshot_id, x.signed
 FROM _periods x
 JOIN _agreement_rows a USING (agreement)
 JOIN _psnap f ON f.ord = x.first_ord

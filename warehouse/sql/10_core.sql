@@ -32,16 +32,34 @@ FROM months m LEFT JOIN last_in l USING (list_kind, month);
 COMMENT ON VIEW monthly_snapshot IS 'For each list kind and calendar month: the last published snapshot in that month, or coverage = gap when no capture exists for the month.';
 
 CREATE OR REPLACE VIEW monthly_agreements AS
-WITH ms AS (
+WITH first_list AS (
+    SELECT min(month) AS month FROM monthly_snapshot WHERE list_kind = 'participating'
+), ms AS (
     SELECT month, snapshot_id, coverage FROM monthly_snapshot WHERE list_kind = 'participating'
+    UNION ALL
+    -- SIGNED dates reach back before the first captured list (FDLE 2002): those months are counted for
+    -- their signings, with nothing known of what was in force (no list: a gap).
+    SELECT CAST(unnest(generate_series(
+               (SELECT date_trunc('month', min(signed)) FROM agreement_periods),
+               (SELECT month FROM first_list) - INTERVAL 1 MONTH, INTERVAL 1 MONTH)) AS DATE),
+           NULL, 'gap'
 ), combos AS (
     SELECT DISTINCT state, model FROM agreements
+    UNION
+    SELECT DISTINCT state, model FROM agreement_periods
 ), active AS (
     SELECT ms.month, coalesce(r.state, 'XX') AS state, r.model, count(*) AS n, count(DISTINCT r.agency_id) AS d
     FROM ms JOIN snapshot_rows r USING (snapshot_id) GROUP BY ALL
 ), signed AS (
+    -- one signing per listing period: the SIGNED date that began it, not a later re-signing; a period
+    -- that prints the same date as an earlier one of the agreement (back on the list after ICE dropped
+    -- it for a while) is that signing again, counted once, in the state of its first period
     SELECT CAST(date_trunc('month', signed) AS DATE) AS month, state, model, count(*) AS n
-    FROM agreements WHERE signed IS NOT NULL GROUP BY ALL
+    FROM (
+        SELECT agreement_id, signed, arg_min(state, period) AS state, any_value(model) AS model
+        FROM agreement_periods WHERE signed IS NOT NULL GROUP BY agreement_id, signed
+    )
+    GROUP BY ALL
 ), ended AS (
     SELECT CAST(date_trunc('month', as_of) AS DATE) AS month, state, model, count(*) AS n
     FROM agreement_events WHERE event = 'ended' GROUP BY ALL
@@ -56,7 +74,7 @@ FROM ms CROSS JOIN combos c
 LEFT JOIN active a ON a.month = ms.month AND a.state = c.state AND a.model = c.model
 LEFT JOIN signed s ON s.month = ms.month AND s.state = c.state AND s.model = c.model
 LEFT JOIN ended e ON e.month = ms.month AND e.state = c.state AND e.model = c.model;
-COMMENT ON VIEW monthly_agreements IS 'Per month, state and model: agreements active at month end as ICE lists them (rows of the last participating list of the month, ICE''s own count; NULL in gap months; distinct_agreements_end_of_month collapses ICE''s duplicate rows), agreements signed in the month (SIGNED date), agreements ended in the month (first list without them).';
+COMMENT ON VIEW monthly_agreements IS 'Per month, state and model: agreements active at month end as ICE lists them (rows of the last participating list of the month, ICE''s own count; NULL in gap months; distinct_agreements_end_of_month collapses ICE''s duplicate rows), agreements signed in the month (one signing per listing period: agreement_periods.signed, the SIGNED date that began it; re-signings of an agreement in force are not counted again; months before the first list are gap months with their signings), agreements ended in the month (first list without them).';
 
 CREATE OR REPLACE VIEW monthly_reviews_by_state AS
 WITH ms AS (
