@@ -442,7 +442,8 @@ def top_states(rows: Rows, top: int = 15) -> go.Figure:
 # --- maps ------------------------------------------------------------------------------------------
 
 COUNTY_STATUS = (("JEM", MODEL_COLORS["JEM"]), ("TFM", MODEL_COLORS["TFM"]), ("WSO", MODEL_COLORS["WSO"]),
-                 ("Several models", SEVERAL_COLOR))
+                 ("Several models", SEVERAL_COLOR), ("Model not stated", MODEL_COLORS["UNKNOWN"]))
+COUNTY_MODELS = ("jem", "tfm", "wso")  # the map query's count columns, in COUNTY_STATUS order
 
 
 def _discrete_scale(colors: list[str]) -> list[list]:
@@ -501,11 +502,17 @@ def _month_subtitle(subtitle: str, month: dt.date, gaps: set[dt.date], rows: Row
     return subtitle + (f" · list of {as_of}" if as_of else "")
 
 
+def _model_label(model: str) -> str:
+    """A model as hover text shows it: its code, or "model not stated" for the 2007-2008 lists."""
+    return "model not stated" if model == "UNKNOWN" else model
+
+
 def county_hover(row: dict) -> str:
     """Hover text of a county: its name, then each agency (escaped) with its models."""
     head = f"<b>{esc(row.get('county_name') or row.get('county_fips'))}, {esc(row.get('state') or '')}</b>"
     agencies = row.get("agencies") or []
-    lines = [f"{esc(a.get('agency'))}: {', '.join(esc(m) for m in a.get('models') or [])}" for a in agencies[:12]]
+    lines = [f"{esc(a.get('agency'))}: {', '.join(esc(_model_label(m)) for m in a.get('models') or [])}"
+             for a in agencies[:12]]
     if len(agencies) > 12:
         lines.append(f"… and {len(agencies) - 12} more")
     return "<br>".join([head, *lines])
@@ -525,7 +532,9 @@ def _county_fips() -> list[str]:
 def county_map(rows: Rows, geojson: dict | str = "geo:counties", all_fips: list[str] | None = None) -> go.Figure:
     """County choropleth of 287(g) status by month (model, or several), with a month slider and play button.
 
-    Rows: month, county_fips, county_name, state, jem, tfm, wso, agencies [{agency, models}], coverage, as_of.
+    Rows: month, county_fips, county_name, state, jem, tfm, wso, unknown, agencies [{agency, models}],
+    coverage, as_of. `unknown` counts agreements of the 2007-2008 lists, which printed no model: a county
+    with only those is coloured "Model not stated".
     `geojson` is the county GeoJSON, or "geo:counties" for the static site (filled in by its script);
     `all_fips` (default: the reference's counties) draws every county in grey underneath.
     """
@@ -548,11 +557,14 @@ def county_map(rows: Rows, geojson: dict | str = "geo:counties", all_fips: list[
     def frame_trace(m: dt.date) -> dict:
         loc, z, text = [], [], []
         for r in by_month[m]:
-            models = [k for k in ("jem", "tfm", "wso") if (r.get(k) or 0) > 0]
-            if not models:
+            models = [k for k in COUNTY_MODELS if (r.get(k) or 0) > 0]
+            if models:  # z: the 1-based position in COUNTY_STATUS
+                z.append(4 if len(models) > 1 else COUNTY_MODELS.index(models[0]) + 1)
+            elif (r.get("unknown") or 0) > 0:
+                z.append(5)  # model not stated (2007-2008)
+            else:
                 continue
             loc.append(r["county_fips"])
-            z.append(4 if len(models) > 1 else ("jem", "tfm", "wso").index(models[0]) + 1)
             text.append(county_hover(r))
         return dict(locations=loc, z=z, hovertext=text)
 
@@ -635,7 +647,7 @@ def state_map(rows: Rows, geojson: dict | str = "geo:states") -> go.Figure:
                 continue
             loc.append(codes[st][0])
             z.append(total)
-            parts = " · ".join(f"{k} {by_model[k]}" for k in MODELS if by_model.get(k))
+            parts = " · ".join(f"{_model_label(k)} {by_model[k]}" for k in MODELS if by_model.get(k))
             text.append(f"<b>{esc(codes[st][1])}</b><br>{total:,} agreements" + (f"<br>{parts}" if parts else ""))
         return dict(locations=loc, z=z, hovertext=text)
 

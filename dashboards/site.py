@@ -336,7 +336,8 @@ class Site:
     def map(self) -> Path:
         """The map page: county status by month, and a state view."""
         intro = ('<p class="lede">Drag the slider or press ▶ to move through the months. Hover a county for its '
-                 "agencies and their models. Colours: JEM blue, TFM orange, WSO green, several models purple.</p>")
+                 "agencies and their models. Colours: JEM blue, TFM orange, WSO green, several models purple, "
+                 "model not stated (the lists of 2007 and 2008) dark grey; light grey: none.</p>")
         body = intro + '<div class="grid">' + self.panels("map") + "</div>"
         return self.page("map", "Map through time", body, geo=("counties", "states"),
                          description="County and state maps of 287(g) agreements, month by month.")

@@ -4,7 +4,7 @@ import csv
 from collections import Counter
 from datetime import date
 
-from tests.conftest import SAMPLE
+from tests.conftest import REPO, SAMPLE
 
 ROSTER = SAMPLE / "ice_287g_archive" / "pre2018-roster-long.csv"
 
@@ -204,3 +204,27 @@ def test_a_corrected_signed_date_counts_and_a_relisting_with_the_same_date_is_on
         "AND month = DATE '2025-06-01'").fetchone()[0] == bundled_con.execute(
         "SELECT count(DISTINCT agreement_id) FROM agreement_periods WHERE state = 'TX' AND model = 'TFM' "
         "AND date_trunc('month', signed) = DATE '2025-06-01'").fetchone()[0]
+
+
+def test_the_lists_without_a_model_count_in_the_state_county_and_map_views(bundled_con):
+    # 2007-09-19 (28 agencies) and 2008-03-10 (41) printed no model: their agencies held agreements all the
+    # same, so the month views count them (as agreements_unknown), not zero.
+    listed = dict(bundled_con.execute(
+        "SELECT date_trunc('month', as_of), agreements FROM snapshot_summary WHERE unknown_model > 0").fetchall())
+    assert sorted(listed.values()) == [28, 41]
+    for month, n in listed.items():
+        states = bundled_con.execute(
+            "SELECT sum(agreements_unknown), sum(agreements_jem + agreements_tfm + agreements_wso + agreements_unknown), "
+            "sum(agencies), count(*) FILTER (WHERE any_active) FROM state_month_status WHERE month = ?", [month]).fetchone()
+        assert states[:3] == (n, n, n) and states[3] > 10, month
+        counties = bundled_con.execute(
+            "SELECT sum(agreements_unknown), count(*) FILTER (WHERE any_active) FROM county_month_status WHERE month = ?",
+            [month]).fetchone()
+        covered = bundled_con.execute(
+            "SELECT sum(counties_with_agreement) FROM coverage_month WHERE month = ?", [month]).fetchone()[0]
+        assert counties[0] > 0 and counties[1] == covered > 0, month
+        map_rows = bundled_con.execute(
+            (REPO / "warehouse" / "queries" / "dash_map_counties.sql").read_text()).fetchall()
+        cols = [d[0] for d in bundled_con.description]
+        in_month = [dict(zip(cols, r, strict=True)) for r in map_rows if r[0] == month.date()]
+        assert len([r for r in in_month if r["unknown"]]) == covered, month

@@ -180,7 +180,22 @@ def test_county_map_colours_status_and_escapes_agency_names():
     assert list(fig.frames[1].data[0].locations) == []
     # the discrete scale uses the model colours
     scale_colors = {c for _, c in status.colorscale}
-    assert {MODEL_COLORS["JEM"], MODEL_COLORS["TFM"], MODEL_COLORS["WSO"], figures.SEVERAL_COLOR} == scale_colors
+    assert {MODEL_COLORS["JEM"], MODEL_COLORS["TFM"], MODEL_COLORS["WSO"], figures.SEVERAL_COLOR,
+            MODEL_COLORS["UNKNOWN"]} == scale_colors
+
+
+def test_county_map_shows_the_agencies_of_the_lists_without_a_model():
+    # the 2007-2008 lists printed no model: their counties are coloured "Model not stated", not left grey
+    rows = [{"month": D(2007, 9, 1), "county_fips": "04013", "county_name": "Maricopa County", "state": "AZ",
+             "jem": 0, "tfm": 0, "wso": 0, "unknown": 1,
+             "agencies": [{"agency": "Maricopa County Sheriff's Office", "models": ["UNKNOWN"]}],
+             "coverage": "observed", "as_of": D(2007, 9, 19)}]
+    fig = figures.county_map(rows, geojson="geo:counties", all_fips=["04013"])
+    frame = fig.frames[0].data[0]
+    assert list(frame.locations) == ["04013"]
+    status = fig.data[-1]
+    assert status.colorbar.ticktext[frame.z[0] - 1] == "Model not stated"
+    assert "model not stated" in frame.hovertext[0]
 
 
 def test_every_model_colour_is_the_same_in_every_chart():

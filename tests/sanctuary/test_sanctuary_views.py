@@ -119,14 +119,15 @@ needs_loader = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def with_ice(tmp_path_factory):
-    """Bundled ICE lists (lead's loader) plus the fixture sanctuary lists, in one warehouse."""
+    """Bundled ICE lists and 2007-2017 rosters (lead's loader) plus the fixture sanctuary lists, in one warehouse."""
     from flows.sanctuary.load import ingest
     from warehouse.load import load_paths
 
     root = tmp_path_factory.mktemp("with_ice")
     ice = REPO / "sample" / "ice_287g"
     manifest = ice / "manifest.csv"
-    load_paths(root / "w.duckdb", [ice], manifest=manifest if manifest.exists() else None, raw_root=root / "raw")
+    load_paths(root / "w.duckdb", [REPO / "sample" / "ice_287g_archive", ice],
+               manifest=manifest if manifest.exists() else None, raw_root=root / "raw")
     sample = root / "sample"
     sample.mkdir()
     shutil.copy(DHS_HTML, sample)
@@ -147,6 +148,15 @@ def test_status_2025_05_30_florida_all_california_none(with_ice):
     counts = Counter((r["state"], r["has_agreement"]) for r in rows)
     assert counts[("FL", True)] == 67 and counts[("FL", False)] == 0
     assert counts[("CA", True)] == 0 and counts[("CA", False)] == 58
+
+
+@needs_loader
+def test_status_counts_the_agreements_of_the_lists_without_a_model(with_ice):
+    # 2008-03-10 printed 41 agencies and no model: 41 agreements of unstated model, not none
+    rows = _rows(with_ice, "jurisdiction_status", date(2008, 3, 31), "level = 'state'")
+    assert sum(r["agreements_unknown"] for r in rows) == sum(r["agreements_total"] for r in rows) == 41
+    assert all(r["agreements_jem"] + r["agreements_tfm"] + r["agreements_wso"] + r["agreements_unknown"]
+               == r["agreements_total"] for r in rows)
 
 
 @needs_loader

@@ -1,6 +1,7 @@
 -- dash_map_counties: per month × county with at least one agreement active at month end held by an agency
 -- in the county (county governments, municipal agencies, regional and tribal bodies; state agencies are
--- on the state map): agreements per model (distinct agency × model), and the agencies with their models.
+-- on the state map): agreements per model (distinct agency × model; `unknown`: the 2007-2008 lists, which
+-- printed no model), and the agencies with their models.
 -- Every month of the history has at least one row; gap months carry coverage = 'gap' and no county.
 WITH ms AS (
     SELECT month, coverage, as_of FROM monthly_snapshot WHERE list_kind = 'participating'
@@ -14,11 +15,12 @@ WITH ms AS (
            count(*) FILTER (WHERE list_contains(l.models, 'JEM')) AS jem,
            count(*) FILTER (WHERE list_contains(l.models, 'TFM')) AS tfm,
            count(*) FILTER (WHERE list_contains(l.models, 'WSO')) AS wso,
+           count(*) FILTER (WHERE list_contains(l.models, 'UNKNOWN')) AS unknown,
            list({'agency': a.agency_name, 'models': l.models} ORDER BY a.agency_name) AS agencies
     FROM local_agreements l JOIN agencies a USING (agency_id)
     GROUP BY ALL
 )
-SELECT ms.month, p.county_fips, c.name AS county_name, c.state, p.jem, p.tfm, p.wso, p.agencies,
+SELECT ms.month, p.county_fips, c.name AS county_name, c.state, p.jem, p.tfm, p.wso, p.unknown, p.agencies,
        ms.coverage, ms.as_of
 FROM ms
 LEFT JOIN per_county p USING (month)

@@ -18,8 +18,9 @@ SELECT DISTINCT ms.month, r.agency_id, r.model, j.level, r.state, j.state_fips, 
 FROM ms
 JOIN snapshot_rows r USING (snapshot_id)
 LEFT JOIN agency_jurisdiction_facts j USING (agency_id)
-WHERE r.model IN ('JEM', 'TFM', 'WSO');
-COMMENT ON VIEW jurisdiction_month_agreements IS 'Agreements (agency × model) active at the end of each observed month, with the agency''s resolved level, state and county.';
+-- UNKNOWN: the 2007-2008 lists printed no model; their agencies held agreements all the same
+WHERE r.model IN ('JEM', 'TFM', 'WSO', 'UNKNOWN');
+COMMENT ON VIEW jurisdiction_month_agreements IS 'Agreements (agency × model) active at the end of each observed month, with the agency''s resolved level, state and county; model UNKNOWN for the 2007-2008 lists, which printed none.';
 
 CREATE OR REPLACE VIEW county_month_status AS
 WITH months AS (
@@ -33,6 +34,7 @@ WITH months AS (
            count(*) FILTER (WHERE model = 'JEM') AS jem,
            count(*) FILTER (WHERE model = 'TFM') AS tfm,
            count(*) FILTER (WHERE model = 'WSO') AS wso,
+           count(*) FILTER (WHERE model = 'UNKNOWN') AS unknown,
            count(*) FILTER (WHERE level = 'county') AS by_county_agency,
            count(DISTINCT agency_id) AS agencies
     FROM jurisdiction_month_agreements
@@ -43,6 +45,7 @@ SELECT m.month, c.county_fips, c.state,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(l.jem, 0) END AS agreements_jem,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(l.tfm, 0) END AS agreements_tfm,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(l.wso, 0) END AS agreements_wso,
+       CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(l.unknown, 0) END AS agreements_unknown,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(l.agencies, 0) > 0 END AS any_active,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(l.by_county_agency, 0) > 0 END AS county_agency_active,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(l.agencies, 0) END AS agencies,
@@ -50,7 +53,7 @@ SELECT m.month, c.county_fips, c.state,
 FROM months m
 CROSS JOIN counties c
 LEFT JOIN local l ON l.month = m.month AND l.county_fips = c.county_fips;
-COMMENT ON VIEW county_month_status IS 'Every county (and equivalent) × every month of the history: agreements active at month end held by agencies in the county, per model (zeros included; NULL in months with no captured list, coverage = gap); any_active; county_agency_active = one held by the county''s own government (sheriff, jail, county police).';
+COMMENT ON VIEW county_month_status IS 'Every county (and equivalent) × every month of the history: agreements active at month end held by agencies in the county, per model (agreements_unknown: the 2007-2008 lists, which printed no model; zeros included; NULL in months with no captured list, coverage = gap); any_active; county_agency_active = one held by the county''s own government (sheriff, jail, county police).';
 
 CREATE OR REPLACE VIEW state_month_status AS
 WITH months AS (
@@ -62,6 +65,7 @@ WITH months AS (
            count(*) FILTER (WHERE model = 'JEM') AS jem,
            count(*) FILTER (WHERE model = 'TFM') AS tfm,
            count(*) FILTER (WHERE model = 'WSO') AS wso,
+           count(*) FILTER (WHERE model = 'UNKNOWN') AS unknown,
            count(*) FILTER (WHERE level IN ('state', 'territory')) AS by_state_agency,
            count(DISTINCT agency_id) AS agencies
     FROM jurisdiction_month_agreements
@@ -71,6 +75,7 @@ SELECT m.month, s.state, s.state_fips,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(a.jem, 0) END AS agreements_jem,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(a.tfm, 0) END AS agreements_tfm,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(a.wso, 0) END AS agreements_wso,
+       CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(a.unknown, 0) END AS agreements_unknown,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(a.agencies, 0) > 0 END AS any_active,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(a.by_state_agency, 0) > 0 END AS state_agency_active,
        CASE WHEN m.coverage = 'gap' THEN NULL ELSE coalesce(a.agencies, 0) END AS agencies,
@@ -78,7 +83,7 @@ SELECT m.month, s.state, s.state_fips,
 FROM months m
 CROSS JOIN states s
 LEFT JOIN agg a ON a.month = m.month AND a.state = s.state;
-COMMENT ON VIEW state_month_status IS 'Every state, DC and territory × every month: agreements active at month end held by any agency of the state, per model (zeros included; NULL in gap months); any_active; state_agency_active = one held by a state (or territory) agency.';
+COMMENT ON VIEW state_month_status IS 'Every state, DC and territory × every month: agreements active at month end held by any agency of the state, per model (agreements_unknown: the 2007-2008 lists, which printed no model; zeros included; NULL in gap months); any_active; state_agency_active = one held by a state (or territory) agency.';
 
 CREATE OR REPLACE VIEW coverage_month AS
 SELECT month, state,

@@ -88,6 +88,7 @@ agg_county AS (
            count(*) FILTER (WHERE model = 'JEM') AS agreements_jem,
            count(*) FILTER (WHERE model = 'TFM') AS agreements_tfm,
            count(*) FILTER (WHERE model = 'WSO') AS agreements_wso,
+           count(*) FILTER (WHERE model = 'UNKNOWN') AS agreements_unknown,
            count(*) AS agreements_total,
            list(DISTINCT agency_name ORDER BY agency_name) AS agencies
     FROM ag WHERE county_fips IS NOT NULL GROUP BY county_fips
@@ -97,6 +98,7 @@ agg_state AS (
            count(*) FILTER (WHERE model = 'JEM') AS agreements_jem,
            count(*) FILTER (WHERE model = 'TFM') AS agreements_tfm,
            count(*) FILTER (WHERE model = 'WSO') AS agreements_wso,
+           count(*) FILTER (WHERE model = 'UNKNOWN') AS agreements_unknown,
            count(*) AS agreements_total,
            list(DISTINCT agency_name ORDER BY agency_name) FILTER (WHERE level = 'state') AS agencies
     FROM ag WHERE state_fips IS NOT NULL GROUP BY state_fips
@@ -117,7 +119,8 @@ lists_state AS (
 )
 SELECT d::DATE AS status_date, g.level, g.state, g.state_fips, g.county_fips, g.name,
        coalesce(a.agreements_jem, 0) AS agreements_jem, coalesce(a.agreements_tfm, 0) AS agreements_tfm,
-       coalesce(a.agreements_wso, 0) AS agreements_wso, coalesce(a.agreements_total, 0) AS agreements_total,
+       coalesce(a.agreements_wso, 0) AS agreements_wso, coalesce(a.agreements_unknown, 0) AS agreements_unknown,
+       coalesce(a.agreements_total, 0) AS agreements_total,
        coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies, ag_list.agreements_list_date,
        coalesce(lc.lists_naming_it, []) AS lists_naming_it, coalesce(lc.listed_places, []) AS listed_places,
        NULL::BIGINT AS local_listings,
@@ -132,7 +135,8 @@ WHERE g.level = 'county'
 UNION ALL BY NAME
 SELECT d::DATE AS status_date, g.level, g.state, g.state_fips, NULL::VARCHAR AS county_fips, g.name,
        coalesce(a.agreements_jem, 0) AS agreements_jem, coalesce(a.agreements_tfm, 0) AS agreements_tfm,
-       coalesce(a.agreements_wso, 0) AS agreements_wso, coalesce(a.agreements_total, 0) AS agreements_total,
+       coalesce(a.agreements_wso, 0) AS agreements_wso, coalesce(a.agreements_unknown, 0) AS agreements_unknown,
+       coalesce(a.agreements_total, 0) AS agreements_total,
        coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies, ag_list.agreements_list_date,
        coalesce(ls.lists_naming_it, []) AS lists_naming_it, []::VARCHAR[] AS listed_places,
        coalesce(ls.local_listings, 0) AS local_listings,
@@ -145,7 +149,7 @@ LEFT JOIN lists_state ls ON ls.state_fips = g.state_fips
 LEFT JOIN laws l ON l.state_fips = g.state_fips
 WHERE g.level = 'state';
 COMMENT ON MACRO TABLE jurisdiction_status IS
-  'Every state and county on date d: active 287(g) agreements by model (a county counts agreements of agencies in it; a state all agreements in it) on the ICE list of agreements_list_date (inside a capture gap, the last list before it), federal sanctuary lists naming it, state laws in force.';
+  'Every state and county on date d: active 287(g) agreements by model (UNKNOWN: the 2007-2008 lists printed none; a county counts agreements of agencies in it; a state all agreements in it) on the ICE list of agreements_list_date (inside a capture gap, the last list before it), federal sanctuary lists naming it, state laws in force.';
 
 -- Named on a sanctuary list while holding an active agreement, on date d, with the evidence.
 CREATE OR REPLACE MACRO sanctuary_conflicts(d, agency_geo := 'agency_jurisdictions') AS TABLE
