@@ -8,7 +8,7 @@ rendering), then writes:
     map.html          county map of 287(g) status through time (month slider) and a state view
     states.html       one section per state: monthly trend and its agreements
     agreements.html   every agreement, sortable and filterable; agreements.csv beside it
-    changes.html      what changed: listed, ended, re-listed, approved, newest first
+    changes.html      what changed: listed, ended, re-listed, approved, model stated, newest first
     notes.html        sources, last successful fetch, lists held, ICE errors corrected
     plotly.min.js     plotly.js, once, referenced by every page
     assets/           site.css, site.js (charts and tables), geo-assets.js; geo-*.js (GeoJSON, once)
@@ -61,7 +61,8 @@ SECTION_QUERIES = ("dash_headline", "dash_monthly_agreements", "dash_agreements"
 AGREEMENT_CSV_COLUMNS = ("agreement_id", "agency_name", "state", "county", "agency_type", "model", "signed",
                          "first_seen", "last_seen", "status", "ended_on", "times_listed", "moa_url",
                          "addendum_url")
-EVENT_LABELS = {"listed": "Listed", "ended": "Ended", "relisted": "Re-listed", "approved": "Approved (was pending)"}
+EVENT_LABELS = {"listed": "Listed", "ended": "Ended", "relisted": "Re-listed", "approved": "Approved (was pending)",
+                "model_stated": "Model stated (listed before without one)"}
 
 
 # --- escaping --------------------------------------------------------------------------------------

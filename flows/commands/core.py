@@ -155,7 +155,7 @@ def agency(
         raise fail("the name is empty", 2)
     # On screen the ids and MOA links would crowd the table out: they are in csv and json.
     columns = "*" if fmt != "table" else "state, agency_name, record, model, since, until, status, signed, " \
-        "CASE WHEN record = 'application' THEN detail END AS note"
+        "CASE WHEN record = 'application' OR status = 'model stated' THEN detail END AS note"
     with reader(db_path(db)) as con:
         cur = con.execute(f"SELECT {columns} FROM agency_history(?) WHERE ? IS NULL OR state = upper(?)",
                           [name.strip(), state, state])

@@ -131,3 +131,8 @@ def test_agency_shows_agreements_and_applications(bundled_warehouse):
     assert table.exit_code == 0 and "Beggs" in table.stdout and "agency_id" not in table.stdout
     res = runner.invoke(app, ["agency", "no such agency", "--db", db])
     assert res.exit_code == 1 and "no agency named like 'no such agency'" in res.output
+    # a listing of the 2007-2008 lists (no model) that went on with one is not an ending; the table says so
+    maricopa = runner.invoke(app, ["agency", "Maricopa County Sheriff", "--db", db, "-f", "csv"])
+    assert maricopa.stdout.splitlines()[1].endswith(",UNKNOWN,2007-09-19,2011-02-20,model stated,,then listed as JEM")
+    table = runner.invoke(app, ["agency", "Maricopa County Sheriff", "--db", db], env={"COLUMNS": "200"})
+    assert "model stated" in table.stdout and "then listed as JEM" in table.stdout

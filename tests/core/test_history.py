@@ -228,3 +228,68 @@ def test_the_lists_without_a_model_count_in_the_state_county_and_map_views(bundl
         cols = [d[0] for d in bundled_con.description]
         in_month = [dict(zip(cols, r, strict=True)) for r in map_rows if r[0] == month.date()]
         assert len([r for r in in_month if r["unknown"]]) == covered, month
+
+
+def _agencies_on(con, as_of: str) -> dict[str, set[str]]:
+    rows = con.execute("SELECT r.agency_id, r.model FROM snapshot_rows r JOIN snapshots s USING (snapshot_id) "
+                       "WHERE s.as_of = ? AND s.list_kind = 'participating'", [as_of]).fetchall()
+    out: dict[str, set[str]] = {}
+    for agency, model in rows:
+        out.setdefault(agency, set()).add(model)
+    return out
+
+
+def test_the_model_first_printed_in_2011_is_one_change_not_an_ending_and_a_listing(bundled_con):
+    # Agencies on the 2008-03-10 list (no model) and on the 2011-02-20 roster (models): one model_stated
+    # event each, carrying the model then printed; no `listed` event for their stated-model agreement.
+    before, after = _agencies_on(bundled_con, "2008-03-10"), _agencies_on(bundled_con, "2011-02-20")
+    continuing = set(before) & set(after)
+    assert len(continuing) == 38
+    events = bundled_con.execute(
+        "SELECT agency_id, event, model, old_value, new_value FROM agreement_events WHERE as_of = DATE '2011-02-20'"
+    ).fetchall()
+    stated = {a: (m, old, new) for a, e, m, old, new in events if e == "model_stated"}
+    assert set(stated) == continuing
+    assert all(m == "UNKNOWN" and old == "UNKNOWN" and new == "+".join(sorted(after[a])) for a, (m, old, new) in stated.items())
+    listed = {a for a, e, *_ in events if e == "listed"}
+    assert listed == set(after) - continuing
+    assert {a for a, e, *_ in events if e == "ended"} == set(before) - set(after)
+    # the changes page and the feeds say the same: one row per agency, with the model ICE then printed
+    rows = bundled_con.execute((REPO / "warehouse" / "queries" / "dash_events.sql").read_text()).fetchall()
+    on_day = [r for r in rows if r[0] == date(2011, 2, 20)]
+    assert sorted(r[1] for r in on_day if r[1] == "model_stated") == ["model_stated"] * 38
+    assert {r[4] for r in on_day if r[1] == "model_stated"} == {"JEM", "TFM"}
+    assert sum(r[1] == "listed" for r in on_day) == len(set(after) - continuing)
+    alerts = bundled_con.execute(
+        "SELECT title, detail FROM alert_events WHERE kind = 'agreement' AND happened_on = DATE '2011-02-20' "
+        "AND title LIKE 'Maricopa County Sheriff%'").fetchall()
+    assert alerts == [("Maricopa County Sheriff's Office (AZ): agreement listed without a model until now, listed as JEM",
+                       "model: not stated -> JEM")]
+    # its feed entry id is the one it had before its values were recorded (subscribers see nothing new)
+    assert bundled_con.execute(
+        "SELECT count(*) FROM alert_events WHERE event_id = md5('agreement|AZ:maricopa-county-sheriffs-office:UNKNOWN|"
+        "model_stated|2011-02-20')").fetchone()[0] == 1
+    # `tracker agency`: the listing without a model went on under JEM, it did not end
+    history = bundled_con.execute("SELECT model, since, until, status, detail FROM agency_history('Maricopa County Sheriff')"
+                                  ).fetchall()
+    assert history[0] == ("UNKNOWN", date(2007, 9, 19), date(2011, 2, 20), "model stated", "then listed as JEM")
+    assert history[1][:2] == ("JEM", date(2011, 2, 20))
+
+
+def test_model_stated_does_not_depend_on_load_order(tmp_path):
+    import duckdb
+
+    from warehouse.load import load_paths
+
+    files = [SAMPLE / "ice_287g_archive" / "historical-ice-lists.csv", ROSTER]
+    got = []
+    for name, order in (("a", files), ("b", files[::-1])):
+        db = tmp_path / f"{name}.duckdb"
+        for f in order:  # one file per load
+            assert load_paths(db, [f], raw_root=tmp_path / "raw").ok
+        con = duckdb.connect(str(db), read_only=True)
+        got.append({t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
+                    for t in ("agreements", "agreement_periods", "agreement_events")})
+        con.close()
+    assert got[0] == got[1]
+    assert sum("'model_stated'" in r for r in got[0]["agreement_events"]) == 38

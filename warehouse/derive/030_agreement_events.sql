@@ -1,11 +1,35 @@
 -- Events of each agreement, each with the snapshot that showed it:
 -- listed (first appearance), ended (first snapshot without it), relisted (back after a gap),
--- model_stated (an agency from a list without models listed again with one), and
+-- model_stated (an agency from a list without models listed again with one: one event, see below), and
 -- changes of SIGNED, MOA, ADDENDUM, COUNTY and TYPE between one listing and the next (only when both
 -- values are printed: a column ICE had not yet introduced is not a change).
 -- Listings begin and end at the edges of the listing periods (_periods, 020); changes are looked for
 -- only in the agreements whose rows print more than one value (_agreement_rows.values_vary), the only
 -- ones that can have any.
+
+-- ICE's first lists (2007-2008) print no model; the next one (2011) does. An agency whose UNKNOWN-model
+-- listing ends in the very list where the agency first appears with a stated model did not end one
+-- agreement and start another: ICE began printing its model. Each such UNKNOWN period gets one
+-- `model_stated` event (old_value UNKNOWN, new_value the model or models then printed, e.g. 'JEM'),
+-- neither `ended` nor, on the agreements of the stated models, `listed`. Decided from the listings
+-- alone (list order), so it does not depend on load order.
+CREATE OR REPLACE TEMP TABLE _model_stated AS
+WITH stated AS (
+    -- each agency's first list with a stated model, and the agreements listed there
+    SELECT agency_id, first_ord, list(model ORDER BY model) AS models, list(agreement) AS agreements
+    FROM (
+        SELECT a.agency_id, a.model, a.agreement, a.first_ord,
+               min(a.first_ord) OVER (PARTITION BY a.agency_id) AS agency_first
+        FROM _agreement_rows a WHERE a.model <> 'UNKNOWN'
+    )
+    WHERE first_ord = agency_first
+    GROUP BY agency_id, first_ord
+)
+SELECT p.agreement, p.last_ord, s.first_ord AS stated_ord, array_to_string(s.models, '+') AS models, s.agreements
+FROM _periods p
+JOIN _agreement_rows a USING (agreement)
+JOIN stated s ON s.agency_id = a.agency_id AND s.first_ord = p.last_ord + 1
+WHERE a.model = 'UNKNOWN';
 
 DELETE FROM agreement_events;
 INSERT INTO agreement_events
@@ -43,20 +67,19 @@ WITH listing AS (
     JOIN _agreement_rows a USING (agreement)
     JOIN _psnap s ON s.ord = p.first_ord
     LEFT JOIN _psnap bf ON bf.ord = p.first_ord - 1
+    -- the first listing with a stated model of an agency that was listed without one until then is
+    -- the model_stated event of its UNKNOWN agreement, not a new listing
+    WHERE NOT EXISTS (SELECT 1 FROM _model_stated m
+                      WHERE m.stated_ord = p.first_ord AND list_contains(m.agreements, p.agreement))
     UNION ALL
-    -- A list without models (2007-2008) is followed by lists with them: when the agency is still
-    -- listed, its UNKNOWN-model listing did not end, ICE started printing the model ('model_stated').
     SELECT p.agreement, p.last_state,
-           CASE WHEN a.model = 'UNKNOWN' AND EXISTS (
-                    SELECT 1 FROM _periods y JOIN _agreement_rows ya USING (agreement)
-                    WHERE ya.agency_id = a.agency_id
-                      AND p.last_ord + 1 BETWEEN y.first_ord AND y.last_ord)
-                THEN 'model_stated' ELSE 'ended' END,
-           nx.as_of, nx.snapshot_id, ls.snapshot_id, NULL, NULL
+           CASE WHEN m.agreement IS NOT NULL THEN 'model_stated' ELSE 'ended' END,
+           nx.as_of, nx.snapshot_id, ls.snapshot_id,
+           CASE WHEN m.agreement IS NOT NULL THEN 'UNKNOWN' END, m.models
     FROM _periods p
-    JOIN _agreement_rows a USING (agreement)
     JOIN _psnap nx ON nx.ord = p.last_ord + 1
     JOIN _psnap ls ON ls.ord = p.last_ord
+    LEFT JOIN _model_stated m ON m.agreement = p.agreement AND m.last_ord = p.last_ord
     UNION ALL
     -- one event per changed column of each listing that changed
     SELECT agreement, state, event, as_of, snapshot_id, prev_snapshot_id, old_value, new_value

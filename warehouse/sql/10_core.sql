@@ -157,14 +157,18 @@ WITH hit AS (
     SELECT DISTINCT agency_id FROM agency_names WHERE name_as_printed ILIKE '%' || pattern || '%'
 )
 SELECT g.state, g.agency_name, g.agency_id, 'agreement' AS record, p.model, p.listed_from AS since,
-       p.ended_on AS until, CASE WHEN p.ended_on IS NULL THEN 'in force' ELSE 'ended' END AS status,
-       a.signed, a.moa_url AS detail
+       p.ended_on AS until,
+       CASE WHEN p.ended_on IS NULL THEN 'in force' WHEN m.event IS NOT NULL THEN 'model stated' ELSE 'ended' END
+           AS status,
+       a.signed, coalesce(a.moa_url, 'then listed as ' || m.new_value) AS detail
 FROM hit JOIN agencies g USING (agency_id) JOIN agreement_periods p USING (agency_id)
 JOIN agreements a USING (agreement_id)
+-- a listing without a model (2007-2008) that went on with one: not an ending
+LEFT JOIN agreement_events m ON m.agreement_id = p.agreement_id AND m.event = 'model_stated' AND m.as_of = p.ended_on
 UNION ALL
 SELECT g.state, g.agency_name, g.agency_id, 'application', r.model, r.first_seen_pending,
        coalesce(r.approved_on, CASE WHEN r.outcome = 'dropped' THEN r.last_seen_pending END), r.outcome, NULL,
        CASE WHEN r.listed_instead IS NOT NULL THEN 'the agency was listed under ' || r.listed_instead END
 FROM hit JOIN agencies g USING (agency_id) JOIN agreement_reviews r USING (agency_id)
 ORDER BY state, agency_name, since, record, model;
-COMMENT ON MACRO TABLE agency_history IS 'Agencies whose name as ICE printed it contains pattern (any case): each listing period of each agreement (since, until = the first list without it, status in force | ended, signed, MOA) and each application (since = first pending list, until = approval or last pending list, status = outcome).';
+COMMENT ON MACRO TABLE agency_history IS 'Agencies whose name as ICE printed it contains pattern (any case): each listing period of each agreement (since, until = the first list without it, status in force | ended | model stated (a listing without a model that went on under the model in detail), signed, MOA) and each application (since = first pending list, until = approval or last pending list, status = outcome).';

@@ -3,16 +3,25 @@
 CREATE OR REPLACE VIEW alert_events AS
 WITH agreement AS (
     SELECT 'agreement' AS kind, e.event, e.state, e.as_of AS happened_on,
-           coalesce(a.agency_name, e.agency_id) || ' (' || e.state || '): ' || e.model || ' agreement '
-             || CASE e.event WHEN 'listed' THEN 'listed'
-                             WHEN 'ended' THEN 'no longer listed'
-                             WHEN 'relisted' THEN 'listed again'
-                             ELSE replace(e.event, '_', ' ') END AS title,
-           CASE WHEN e.old_value IS NOT NULL OR e.new_value IS NOT NULL
+           coalesce(a.agency_name, e.agency_id) || ' (' || e.state || '): '
+             || CASE e.event WHEN 'model_stated'
+                             -- one change, not an ending and a new listing: ICE began printing the model
+                             THEN 'agreement listed without a model until now, listed as ' || e.new_value
+                             ELSE e.model || ' agreement '
+                                  || CASE e.event WHEN 'listed' THEN 'listed'
+                                                  WHEN 'ended' THEN 'no longer listed'
+                                                  WHEN 'relisted' THEN 'listed again'
+                                                  ELSE replace(e.event, '_', ' ') END END AS title,
+           CASE WHEN e.event = 'model_stated' THEN 'model: not stated -> ' || e.new_value
+                WHEN e.old_value IS NOT NULL OR e.new_value IS NOT NULL
                 THEN replace(e.event, '_changed', '') || ': ' || coalesce(e.old_value, '(none)') || ' -> '
                      || coalesce(e.new_value, '(none)') END AS detail,
            ag.moa_url AS link, e.snapshot_id,
-           concat_ws('|', 'agreement', e.agreement_id, e.event, CAST(e.as_of AS VARCHAR), e.old_value, e.new_value) AS natural_key
+           -- a model_stated event's id leaves its values out: they were added after feeds and webhooks
+           -- had its id, and the event is one per agreement and date anyway
+           concat_ws('|', 'agreement', e.agreement_id, e.event, CAST(e.as_of AS VARCHAR),
+                     CASE WHEN e.event <> 'model_stated' THEN e.old_value END,
+                     CASE WHEN e.event <> 'model_stated' THEN e.new_value END) AS natural_key
     FROM agreement_events e
     LEFT JOIN agencies a USING (agency_id)
     LEFT JOIN agreements ag USING (agreement_id)
