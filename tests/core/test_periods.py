@@ -45,3 +45,45 @@ def test_agency_exits_are_agencies_without_an_active_agreement(bundled_con):
     active = {a for (a,) in bundled_con.execute("SELECT DISTINCT agency_id FROM agreements WHERE status = 'active'").fetchall()}
     every = {a for (a,) in bundled_con.execute("SELECT DISTINCT agency_id FROM agreements").fetchall()}
     assert set(exits) == every - active and len(exits) > 50
+
+
+def test_a_day_inside_a_capture_gap_is_flagged_not_silently_carried(bundled_con):
+    # 2017-08-01 -> 2021-01-13 has no capture: a day inside it gets the list of 2017-08-01, flagged
+    assert bundled_con.execute("SELECT DISTINCT list_as_of, in_gap FROM agreements_as_of('2020-09-30')").fetchall() == [
+        (date(2017, 8, 1), True)]
+    assert bundled_con.execute("SELECT DISTINCT in_gap FROM agreements_as_of('2017-08-15')").fetchall() == [(False,)]
+    assert bundled_con.execute("SELECT DISTINCT in_gap FROM agreements_as_of('2021-01-05')").fetchall() == [(True,)]
+    assert bundled_con.execute("SELECT DISTINCT in_gap FROM pending_as_of('2025-05-30')").fetchall() == [(False,)]
+    # on every list date the list itself is read: never a gap
+    assert bundled_con.execute(
+        "SELECT count(*) FROM snapshots s, LATERAL (SELECT * FROM list_as_of(s.list_kind, s.as_of)) l "
+        "WHERE s.status = 'published' AND l.in_gap").fetchone()[0] == 0
+
+
+def test_previous_list_bounds_when_a_period_began(bundled_con):
+    rows = bundled_con.execute(
+        """SELECT p.previous_list, (SELECT max(as_of) FROM snapshots s WHERE s.status = 'published'
+                                     AND s.list_kind = 'participating' AND s.as_of < p.listed_from)
+           FROM agreement_periods p""").fetchall()
+    assert all(prev == expected for prev, expected in rows)
+    assert sum(prev is None for prev, _ in rows) == 28  # the first list's agreements (2007-09-19)
+
+
+def test_the_periods_tell_what_is_known_on_a_day_inside_a_gap(bundled_con):
+    # On 2020-09-30 the in-force rule carries 2017-08-01 forward (58). The periods say which of those
+    # were listed again after the gap, which ended in it, and which began in it: together with the
+    # SIGNED dates, the agreements the list of 2021-01-13 shows as signed by then.
+    d = date(2020, 9, 30)
+    assert bundled_con.execute(f"SELECT count(*) FROM agreement_periods WHERE {IN_FORCE}", [d, d]).fetchone()[0] == 58
+
+    def agreements(where: str) -> set:
+        return set(bundled_con.execute(f"SELECT agency_id, model FROM agreement_periods WHERE {where}",
+                                       [d] * where.count("?")).fetchall())
+
+    listed_around = agreements("listed_from <= ? AND ? <= last_listed")
+    may_have_ended = agreements("last_listed < ? AND (ended_on IS NULL OR ? < ended_on)")
+    may_have_begun = agreements("previous_list < ? AND ? < listed_from AND signed <= ?")
+    assert len(listed_around) + len(may_have_ended) == 58 and len(may_have_ended) == 12
+    signed_by_then = set(bundled_con.execute(
+        "SELECT agency_id, model FROM agreements_as_of('2021-01-13') WHERE signed <= ?", [d]).fetchall())
+    assert listed_around | may_have_begun == signed_by_then

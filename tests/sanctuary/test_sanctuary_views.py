@@ -160,6 +160,16 @@ def test_status_counts_the_agreements_of_the_lists_without_a_model(with_ice):
 
 
 @needs_loader
+def test_status_says_which_list_it_counts_and_when_that_is_across_a_gap(with_ice):
+    # no capture between 2017-08-01 and 2021-01-13: on 2020-09-30 the counts are 2017-08-01's, flagged
+    for on, list_date, in_gap in ((date(2020, 9, 30), date(2017, 8, 1), True),
+                                  (date(2017, 8, 15), date(2017, 8, 1), False),
+                                  (date(2025, 5, 30), date(2025, 5, 29), False)):
+        rows = _rows(with_ice, "jurisdiction_status", on)
+        assert {(r["agreements_list_date"], r["in_gap"]) for r in rows} == {(list_date, in_gap)}, on
+
+
+@needs_loader
 def test_status_works_with_the_fallback_geography(with_ice):
     with reader(with_ice) as con:
         row = con.execute(

@@ -82,9 +82,10 @@ INSERT INTO agreement_periods
 SELECT a.agency_id || ':' || a.model,
        row_number() OVER (PARTITION BY x.agreement ORDER BY x.first_ord),
        a.agency_id, x.last_state, a.model, f.as_of, z.as_of, nx.as_of, x.last_ord - x.first_ord + 1,
-       f.snapshot_id, z.snapshot_id, nx.snapshot_id, x.signed
+       f.snapshot_id, z.snapshot_id, nx.snapshot_id, x.signed, bf.as_of
 FROM _periods x
 JOIN _agreement_rows a USING (agreement)
 JOIN _psnap f ON f.ord = x.first_ord
 JOIN _psnap z ON z.ord = x.last_ord
-LEFT JOIN _psnap nx ON nx.ord = x.last_ord + 1;
+LEFT JOIN _psnap nx ON nx.ord = x.last_ord + 1
+LEFT JOIN _psnap bf ON bf.ord = x.first_ord - 1;

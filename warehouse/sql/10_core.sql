@@ -31,6 +31,16 @@ SELECT m.list_kind, m.month, l.snapshot_id, l.as_of,
 FROM months m LEFT JOIN last_in l USING (list_kind, month);
 COMMENT ON VIEW monthly_snapshot IS 'For each list kind and calendar month: the last published snapshot in that month, or coverage = gap when no capture exists for the month.';
 
+-- Whether a list of kind dated list_date, read for day d, stands inside a gap in the captures: a month
+-- after the list's month, up to d's, has no list of that kind (monthly_snapshot's gap months), or there
+-- is no list at all. Then what happened between the list and d is unknown, not "no change".
+CREATE OR REPLACE MACRO in_capture_gap(kind, list_date, d) AS
+    list_date IS NULL OR EXISTS (
+        SELECT 1 FROM monthly_snapshot g
+        WHERE g.list_kind = lower(kind) AND g.coverage = 'gap'
+          AND g.month > date_trunc('month', CAST(list_date AS DATE))
+          AND g.month <= date_trunc('month', CAST(d AS DATE)));
+
 CREATE OR REPLACE VIEW monthly_agreements AS
 WITH first_list AS (
     SELECT min(month) AS month FROM monthly_snapshot WHERE list_kind = 'participating'
@@ -125,10 +135,11 @@ WITH snap AS (
     ORDER BY as_of DESC, file_name DESC LIMIT 1
 )
 SELECT snap.as_of AS list_as_of, r.agency_id, r.state, r.agency_name, r.agency_type, r.county, r.model,
-       r.signed, r.moa_url, r.addendum_url, r.snapshot_id, r.row_number
+       r.signed, r.moa_url, r.addendum_url, r.snapshot_id, r.row_number,
+       in_capture_gap(kind, snap.as_of, d) AS in_gap
 FROM snapshot_rows r JOIN snap USING (snapshot_id);
 
-COMMENT ON MACRO TABLE list_as_of IS 'The rows of the last published list of kind (participating | pending) dated on or before d, with that list''s as-of date (inside a gap in the captures, the last list before it: compare list_as_of with d).';
+COMMENT ON MACRO TABLE list_as_of IS 'The rows of the last published list of kind (participating | pending) dated on or before d, with that list''s as-of date; in_gap: d is inside a gap in the captures (a month after list_as_of''s, up to d''s, has no list), so the rows are the last list before the gap, not what stood on d.';
 
 -- The participating list (agreements in force) as it stood on date d.
 CREATE OR REPLACE MACRO agreements_as_of(d) AS TABLE SELECT * FROM list_as_of('participating', d);

@@ -75,7 +75,13 @@ COMMENT ON MACRO TABLE sanctuary_active_agreements IS
 -- the gap, not a list of date d.
 CREATE OR REPLACE MACRO jurisdiction_status(d, agency_geo := 'agency_jurisdictions') AS TABLE
 WITH ag AS (SELECT * FROM sanctuary_active_agreements(d, agency_geo := agency_geo)),
-ag_list AS (SELECT max(agreements_list_date) AS agreements_list_date FROM ag),
+-- the participating list the counts come from (as agreements_as_of picks it), and whether d is inside
+-- a gap in the captures after it (then the counts are that list's carried over the gap, not d's)
+ag_list AS (
+    SELECT max(agreements_list_date) AS agreements_list_date,
+           in_capture_gap('participating', max(agreements_list_date), d) AS in_gap
+    FROM ag
+),
 listed AS (SELECT * FROM sanctuary_listed_on(d)),
 laws AS (
     SELECT state_fips, list(name || ' [' || direction || ']' ORDER BY effective, name) AS laws_in_force,
@@ -121,7 +127,7 @@ SELECT d::DATE AS status_date, g.level, g.state, g.state_fips, g.county_fips, g.
        coalesce(a.agreements_jem, 0) AS agreements_jem, coalesce(a.agreements_tfm, 0) AS agreements_tfm,
        coalesce(a.agreements_wso, 0) AS agreements_wso, coalesce(a.agreements_unknown, 0) AS agreements_unknown,
        coalesce(a.agreements_total, 0) AS agreements_total,
-       coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies, ag_list.agreements_list_date,
+       coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies, ag_list.agreements_list_date, ag_list.in_gap,
        coalesce(lc.lists_naming_it, []) AS lists_naming_it, coalesce(lc.listed_places, []) AS listed_places,
        NULL::BIGINT AS local_listings,
        coalesce(l.laws_in_force, []) AS laws_in_force,
@@ -137,7 +143,7 @@ SELECT d::DATE AS status_date, g.level, g.state, g.state_fips, NULL::VARCHAR AS 
        coalesce(a.agreements_jem, 0) AS agreements_jem, coalesce(a.agreements_tfm, 0) AS agreements_tfm,
        coalesce(a.agreements_wso, 0) AS agreements_wso, coalesce(a.agreements_unknown, 0) AS agreements_unknown,
        coalesce(a.agreements_total, 0) AS agreements_total,
-       coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies, ag_list.agreements_list_date,
+       coalesce(a.agreements_total, 0) > 0 AS has_agreement, a.agencies, ag_list.agreements_list_date, ag_list.in_gap,
        coalesce(ls.lists_naming_it, []) AS lists_naming_it, []::VARCHAR[] AS listed_places,
        coalesce(ls.local_listings, 0) AS local_listings,
        coalesce(l.laws_in_force, []) AS laws_in_force, coalesce(l.law_bans_287g, false) AS law_bans_287g,
@@ -149,7 +155,7 @@ LEFT JOIN lists_state ls ON ls.state_fips = g.state_fips
 LEFT JOIN laws l ON l.state_fips = g.state_fips
 WHERE g.level = 'state';
 COMMENT ON MACRO TABLE jurisdiction_status IS
-  'Every state and county on date d: active 287(g) agreements by model (UNKNOWN: the 2007-2008 lists printed none; a county counts agreements of agencies in it; a state all agreements in it) on the ICE list of agreements_list_date (inside a capture gap, the last list before it), federal sanctuary lists naming it, state laws in force.';
+  'Every state and county on date d: active 287(g) agreements by model (UNKNOWN: the 2007-2008 lists printed none; a county counts agreements of agencies in it; a state all agreements in it) on the ICE list of agreements_list_date, with in_gap (d is inside a gap in the captures after that list: its counts carried over the gap, not what stood on d), federal sanctuary lists naming it, state laws in force.';
 
 -- Named on a sanctuary list while holding an active agreement, on date d, with the evidence.
 CREATE OR REPLACE MACRO sanctuary_conflicts(d, agency_geo := 'agency_jurisdictions') AS TABLE
