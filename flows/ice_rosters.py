@@ -23,10 +23,16 @@ from datetime import date
 
 from flows import normalize
 
-PARSER_VERSION = "ice_rosters/2"
+PARSER_VERSION = "ice_rosters/3"
 
-LONG_ROSTER = {"snapshot_ts", "capture_date", "state", "agency", "support_type"}
-AGENCY_LIST = {"capture", "as_of", "state", "agency"}
+# A roster is told by the columns that name its captures; each kind then needs the columns it is read
+# from, and a file without one of them is refused with a one-line error naming it (a long roster without
+# `date_signed` would otherwise load every agreement without its SIGNED date). `moa_file`, `caption`,
+# `caption_n`, `content_asof` and `source` are read when present.
+LONG_ROSTER = {"snapshot_ts", "capture_date"}
+LONG_ROSTER_NEEDS = ("state", "agency", "support_type", "date_signed")
+AGENCY_LIST = {"capture", "as_of"}
+AGENCY_LIST_NEEDS = ("state", "agency")
 
 
 class RosterError(ValueError):
@@ -49,12 +55,18 @@ class RosterCapture:
 
 
 def roster_kind(columns: set[str]) -> str | None:
-    """'long_roster', 'agency_list' or None, from a CSV's column names."""
+    """'long_roster', 'agency_list' or None, from a CSV's column names (those naming its captures)."""
     if LONG_ROSTER <= columns:
         return "long_roster"
-    if AGENCY_LIST <= columns and "support_type" not in columns:
+    if AGENCY_LIST <= columns:
         return "agency_list"
     return None
+
+
+def missing_columns(kind: str, columns: set[str]) -> list[str]:
+    """The columns a roster of `kind` is read from that `columns` lacks."""
+    needs = LONG_ROSTER_NEEDS if kind == "long_roster" else AGENCY_LIST_NEEDS
+    return [c for c in needs if c not in columns]
 
 
 def sniff(head: bytes) -> str | None:
@@ -107,8 +119,12 @@ def _captures(text: str) -> list[RosterCapture]:
     columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
     kind = roster_kind(columns)
     if kind is None:
-        raise RosterError("CSV columns match no known roster (need snapshot_ts/capture_date/state/agency/support_type "
-                          "or capture/as_of/state/agency)")
+        raise RosterError("CSV columns match no known roster (need snapshot_ts/capture_date/state/agency/support_type/"
+                          "date_signed or capture/as_of/state/agency)")
+    missing = missing_columns(kind, columns)
+    if missing:
+        what = "long roster (snapshot_ts, capture_date)" if kind == "long_roster" else "agency list (capture, as_of)"
+        raise RosterError(f"{what} without the column(s) it is read from: {', '.join(missing)}")
     captures: dict[str, RosterCapture] = {}
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
@@ -127,8 +143,8 @@ def _captures(text: str) -> list[RosterCapture]:
                     caption_count=int(n) if n.isdigit() else None, caption_date=_date(row.get("content_asof")),
                     rows=[], header="STATE|AGENCY|SUPPORT TYPE|DATE SIGNED|MOA FILE",
                 )
-            cap.rows.extend(_row(line, row["state"], row["agency"], row.get("support_type", ""),
-                                 row.get("date_signed"), row.get("moa_file"), cap.as_of))
+            cap.rows.extend(_row(line, row["state"], row["agency"], row["support_type"],
+                                 row["date_signed"], row.get("moa_file"), cap.as_of))
         else:
             part = row["capture"]
             as_of = _date(row["as_of"])

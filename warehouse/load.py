@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from flows import ice_html, ice_lists, ice_rosters, identity, snapshot_identity
 from flows.config import raw_dir
@@ -202,6 +203,7 @@ def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
     notes = [*ident.notes, *parsed.notes]
     if parsed.unknown_columns:
         notes.append("unknown column(s) ignored: " + ", ".join(parsed.unknown_columns))
+    notes += row_findings(rows)
     return [ParsedSnapshot(
         snapshot_id=s.sha256, sha256=s.sha256, source=source, list_kind=ident.list_kind,
         as_of=ident.as_of, basis=ident.basis, notes=notes, header=parsed.header, sheet_name=parsed.sheet_name,
@@ -218,12 +220,39 @@ def _parse_roster(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
         sid = f"{s.sha256}:{cap.part}"
         snaps.append(ParsedSnapshot(
             snapshot_id=sid, sha256=s.sha256, source="ice_roster_archive", list_kind="participating",
-            as_of=cap.as_of, basis=cap.basis, notes=list(cap.notes), header=cap.header, sheet_name=None,
+            as_of=cap.as_of, basis=cap.basis, notes=[*cap.notes, *row_findings(cap.rows)], header=cap.header,
+            sheet_name=None,
             rows=_keyed(cap.rows), row_count=ice_rosters.roster_row_count(cap),
             names=[(s.file_name, "participating", cap.as_of, cap.basis, None)],
             caption=cap.caption, caption_count=cap.caption_count, caption_date=cap.caption_date,
         ))
     return snaps
+
+
+# What a row printed that its cleaned record could not keep, read from the record's fields (the value as
+# printed beside the cleaned one): the row is kept as printed, and the snapshot gets one note per kind
+# saying how many rows and which, so that a load's summary shows it (the rows' own notes say more).
+_ROW_FINDINGS = (
+    ("state", "raw_state", None, "with a state not recognised, kept without a state"),
+    ("signed", "raw_signed", None, "with a SIGNED date that could not be read (or is impossible), kept without SIGNED"),
+    ("model", "raw_support_type", "UNKNOWN", "with a support type not recognised, kept with model UNKNOWN"),
+)
+
+
+def row_findings(rows: list[dict] | pa.Table) -> list[str]:
+    """Notes on the rows whose printed STATE, SIGNED or SUPPORT TYPE could not be read (see _ROW_FINDINGS)."""
+    if not isinstance(rows, pa.Table):
+        rows = pa.table({c: pa.array([r.get(c) for r in rows], type=_ROW_TYPES.get(c, pa.string()))
+                         for c in ("row_number", *(f for finding in _ROW_FINDINGS for f in finding[:2]))})
+    notes = []
+    for cleaned, printed, lost, what in _ROW_FINDINGS:
+        unread = pc.is_null(rows[cleaned]) if lost is None else pc.equal(rows[cleaned], lost)
+        mask = pc.and_(pc.fill_null(unread, False), pc.invert(pc.is_null(rows[printed])))
+        hit = sorted(set(rows["row_number"].filter(mask).to_pylist()))
+        if hit:
+            where = ", ".join(map(str, hit[:5])) + (" …" if len(hit) > 5 else "")
+            notes.append(f"{len(hit)} row(s) {what}: row(s) {where}")
+    return notes
 
 
 def _keyed(rows: list[dict]) -> list[dict]:
