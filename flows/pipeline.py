@@ -33,6 +33,7 @@ def _report_dict(report) -> dict:
         "failed": [r.error for r in report.failed],
         "rows": sum(r.rows for r in report.loaded),
         "quarantined": [r.file_name for r in quarantined(report)],
+        "skipped": [f"{path}: {why}" for path, why in report.skipped],
     }
 
 
@@ -221,7 +222,10 @@ def print_summary(summary: dict) -> None:
     b = summary.get("bundled_archive")
     if b:
         console.print(f"bundled archive: {b['files']} files, {b['loaded']} loaded, {b['unchanged']} unchanged, "
-                      f"{b['duplicates']} same content as another file, {len(b['failed'])} failed, {b['rows']} rows")
+                      f"{b['duplicates']} same content as another file, {len(b['failed'])} failed, {b['rows']} rows"
+                      + (f", {len(b['skipped'])} skipped" if b.get("skipped") else ""))
+        for line in b.get("skipped", []):
+            console.print(f"skipped {line}")
     c = summary.get("crawl", {})
     mode = "live" if summary.get("live") else "replayed"
     console.print(f"crawl ({mode}): {'ok' if c.get('ok') else 'FAILED: ' + str(c.get('error'))}, {c.get('files', 0)} files")

@@ -76,6 +76,7 @@ class LoadReport:
 
     results: list[FileResult] = field(default_factory=list)
     derived: bool = False
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): files in a folder not loaded
 
     @property
     def failed(self) -> list[FileResult]:
@@ -129,13 +130,33 @@ def _parse_time(text: str | None) -> datetime | None:
 
 def _loadable(f: Path) -> bool:
     """Workbooks, and CSVs whose columns are a known roster (a folder's manifest.csv is not)."""
+    return _why_not_loadable(f) is None
+
+
+MANIFEST_COLUMNS = {"path", "list_kind", "as_of"}
+_IGNORED = ""  # not loadable, and not worth a word: another kind of file, an editor's lock or hidden file
+
+
+def _why_not_loadable(f: Path) -> str | None:
+    """None for a file to load; else why not: `_IGNORED`, or a reason to tell (a CSV that is neither an
+    ICE list nor a roster, or a manifest)."""
     if f.name.startswith(("~$", ".")) or f.suffix.lower() not in LOADABLE_SUFFIXES:
-        return False
-    if f.suffix.lower() == ".csv":
+        return _IGNORED
+    if f.suffix.lower() != ".csv":
+        return None
+    try:
         with f.open("rb") as fh:
             head = fh.read(CSV_HEAD)
-        return head[:2] == b"PK" or csv_source(head) is not None  # a workbook saved under a .csv name loads too
-    return True
+    except OSError:
+        return None  # found, and the load says why it cannot be read
+    if head[:2] == b"PK" or csv_source(head) is not None:  # a workbook saved under a .csv name loads too
+        return None
+    first = head.decode("utf-8-sig", "replace").splitlines()[0] if head.strip() else ""
+    columns = [c.strip().strip('"') for c in first.split(",")] if first.isprintable() else []
+    if MANIFEST_COLUMNS <= {c.lower() for c in columns}:
+        return "a manifest (path, list_kind, as_of), not a list or roster: pass it with --manifest to use it"
+    shown = ", ".join(c[:30] for c in columns[:6]) + (", …" if len(columns) > 6 else "")
+    return "not a list or roster file" + (f" (columns: {shown})" if columns else " (no CSV header)")
 
 
 CSV_HEAD = 65536  # bytes of a CSV read to tell what it holds: the header is in its first lines
@@ -179,16 +200,31 @@ def _readable(f: Path, errors: list[str]) -> bool:
 
 def find_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
     """Every loadable file under the given files/folders (sorted), and one-line errors for bad paths."""
+    found, errors, _ = scan_paths(paths)
+    return found, errors
+
+
+def scan_paths(paths: Iterable[Path | str], *, manifest: Path | str | None = None,
+               ) -> tuple[list[Path], list[str], list[tuple[str, str]]]:
+    """`find_files`, and the files of the folders that are not loaded with why, to tell in the summary:
+    CSVs that are neither a list nor a roster, and manifests. A file named on its own is always loaded
+    (and fails with its reason if it is no list); when a manifest is given, manifests are not told."""
     found: list[Path] = []
     errors: list[str] = []
+    skipped: list[tuple[str, str]] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found.extend(sorted(f for f in p.rglob("*") if f.is_file() and _loadable(f)))
+            for f in sorted(f for f in p.rglob("*") if f.is_file()):
+                why = _why_not_loadable(f)
+                if why is None:
+                    found.append(f)
+                elif why and not (manifest is not None and why.startswith("a manifest")):
+                    skipped.append((str(f), why))
         elif p.is_file():
             found.append(p)
         else:
             errors.append(f"{p}: no such file or folder")
-    return found, errors
+    return found, errors, skipped
 
 
 def parse_candidate(body: bytes, cand: Candidate) -> list[ParsedSnapshot]:
@@ -272,7 +308,7 @@ def load_paths(
 ) -> LoadReport:
     """Archive and load every file under `paths` (a backfill). See the module docstring."""
     archive = RawArchive(raw_root or raw_dir())
-    files, path_errors = find_files(paths)
+    files, path_errors, skipped = scan_paths(paths, manifest=manifest)
     entries = snapshot_identity.read_manifest(manifest) if manifest else {}
     files = [f for f in files if _readable(f, path_errors)]
     candidates = []
@@ -282,6 +318,7 @@ def load_paths(
     report = load_candidates(db_path, candidates, archive=archive, progress=progress)
     for err in path_errors:
         report.results.append(FileResult(file_name=err.split(":")[0], sha256="", status="failed", error=err))
+    report.skipped = skipped
     return report
 
 

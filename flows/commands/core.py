@@ -13,19 +13,21 @@ from flows.commands.common import DbOption, check_format, console, db_path, fail
 
 
 def print_load_report(report, *, title: str = "Load summary") -> None:
-    """A table of what a load did, with every failure on its own line."""
+    """A table of what a load did, with every failure, note and file of a folder not loaded on its own line."""
     counts: dict[str, int] = {}
     for r in report.results:
         counts[r.status] = counts.get(r.status, 0) + 1
     table = Table(title=title, show_header=True)
-    for col in ("files", "loaded", "same content as another file", "unchanged", "failed", "rows loaded"):
+    for col in ("files", "loaded", "same content as another file", "unchanged", "failed", "rows loaded", "skipped"):
         table.add_column(col, justify="right")
     table.add_row(
         str(len(report.results)), str(counts.get("loaded", 0)), str(counts.get("duplicate", 0)),
         str(counts.get("unchanged", 0)), str(counts.get("failed", 0)),
-        str(sum(r.rows for r in report.results if r.status == "loaded")),
+        str(sum(r.rows for r in report.results if r.status == "loaded")), str(len(report.skipped)),
     )
     console.print(table)
+    for path, why in report.skipped:
+        console.print(f"[yellow]skipped[/yellow] {path}: {why}", highlight=False, soft_wrap=True)
     for r in report.results:
         if r.status == "failed":
             console.print(f"[red]error[/red] {r.error}", highlight=False, soft_wrap=True)
@@ -48,10 +50,7 @@ def backfill(
 
     if manifest is not None:
         read_manifest(manifest)  # a bad manifest stops the backfill before the ledger or the archive is written
-    else:  # a folder's own manifest is an override: used only when named
-        for folder in (p for p in paths if p.is_dir() and (p / "manifest.csv").is_file()):
-            console.print(f"note: {folder / 'manifest.csv'} is not used; pass --manifest {folder / 'manifest.csv'} "
-                          "to date and classify these files by it", highlight=False, soft_wrap=True)
+    # A folder's own manifest is an override, used only when named: the summary says so (skipped).
     files, _ = find_files(paths)
     if not files and all(p.is_dir() for p in paths):
         console.print("note: no loadable files (.xlsx, list or roster .csv, .html) under " + ", ".join(map(str, paths)),

@@ -78,5 +78,10 @@ def test_odd_csv_files_in_a_folder_neither_stop_the_batch_nor_load_as_lists(tmp_
     assert [f.name for f in files] == ["pendingAgencies05292025am.csv"] and errors == []
     report = load_paths(tmp_path / "w.duckdb", [folder], raw_root=tmp_path / "raw")
     assert report.ok and [r.rows for r in report.loaded] == [68]  # a workbook under a .csv name still loads
+    # the files not loaded are told, one line each (not failures: they are no list)
+    assert report.skipped == [
+        (str(folder / "binary.csv"), "not a list or roster file (no CSV header)"),
+        (str(folder / "notes.csv"), "a manifest (path, list_kind, as_of), not a list or roster: pass it with --manifest "
+                                    "to use it")]
     bad = load_paths(tmp_path / "w.duckdb", [folder / "binary.csv"], raw_root=tmp_path / "raw")
     assert [r.error.split(": ", 1)[1][:26] for r in bad.failed] == ["not a readable CSV file (n"]

@@ -104,3 +104,24 @@ def test_the_backfill_exit_code_says_a_roster_failed(tmp_path):
                              env={"COLUMNS": "300"})
     assert res.exit_code == 1
     assert "without the column(s) it is read from: date_signed" in res.output
+
+
+def test_a_folder_s_files_that_are_not_loaded_are_told(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "historical-ice-lists.csv").write_bytes(AGENCY_LISTS.read_bytes())
+    (folder / "counties.csv").write_text("fips,name\n01001,Autauga\n")  # neither a list nor a roster
+    (folder / "manifest.csv").write_text("path,list_kind,as_of\n")
+    (folder / "notes.txt").write_text("not a CSV: not a candidate, not told")
+    report = load_paths(tmp_path / "w.duckdb", [folder], raw_root=tmp_path / "raw")
+    assert report.ok and [r.file_name for r in report.loaded] == ["historical-ice-lists.csv"]
+    assert report.skipped == [
+        (str(folder / "counties.csv"), "not a list or roster file (columns: fips, name)"),
+        (str(folder / "manifest.csv"), "a manifest (path, list_kind, as_of), not a list or roster: pass it with "
+                                       "--manifest to use it")]
+    # the manifest given is no noise
+    given = load_paths(tmp_path / "w.duckdb", [folder], manifest=folder / "manifest.csv", raw_root=tmp_path / "raw")
+    assert [p for p, _ in given.skipped] == [str(folder / "counties.csv")]
+    res = CliRunner().invoke(app, ["backfill", str(folder), "--db", str(tmp_path / "cli.duckdb")], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert f"skipped {folder / 'counties.csv'}: not a list or roster file (columns: fips, name)" in res.output
