@@ -14,6 +14,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "sample"
 
 
+class SettingError(ValueError):
+    """A setting (an environment variable) holds a value the tracker cannot use; the message is one line
+    that names the variable, the value and the accepted form."""
+
+
 def data_dir() -> Path:
     """The data directory (git-ignored): raw archive, feeds, warehouse, site."""
     return Path(os.environ.get("TRACKER_DATA_DIR", PROJECT_ROOT / "data"))

@@ -172,6 +172,9 @@ def pipeline(live: bool = False, include_sample: bool = True, db: str | None = N
 
 def _pipeline_steps(live: bool, include_sample: bool, db: str, site: str | None, families: bool = True) -> dict:
     """The pipeline's steps, in order (the flow adds the lock and the ledger around them)."""
+    from flows.quality import check_settings
+
+    check_settings()  # a bad setting fails the run (in the ledger) before anything is fetched or written
     started = time.monotonic()
     db = db or str(default_db())
     site = site or str(site_dir())

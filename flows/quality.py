@@ -30,26 +30,42 @@ The raw file and the snapshot's rows are always kept for inspection.
 from __future__ import annotations
 
 import bisect
+import math
 import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
 
+from flows.config import SettingError
 from flows.ledger import raise_alert
 from flows.normalize import EARLIEST_LIST_DATE
 
 DEFAULT_MAX_DROP = 0.30
+MAX_DROP_VARIABLE = "TRACKER_QUALITY_MAX_DROP"
 LIST_FILES = ["ice_workbook", "ice_list_csv"]  # the sources whose participating lists a drop is measured against
 
 
 def max_drop() -> float:
-    """The largest tolerated drop in agreements between consecutive participating lists (0..1)."""
-    try:
-        value = float(os.environ.get("TRACKER_QUALITY_MAX_DROP", DEFAULT_MAX_DROP))
-    except ValueError:
+    """The largest tolerated drop in agreements between consecutive participating lists (0..1), from
+    TRACKER_QUALITY_MAX_DROP (unset or empty: 0.30). Anything but a fraction from 0 to 1 is a SettingError:
+    `30` (meant as 30 %) or a typo must not quietly switch the rule off or back to its default."""
+    text = os.environ.get(MAX_DROP_VARIABLE, "")
+    if not text.strip():
         return DEFAULT_MAX_DROP
-    return min(max(value, 0.0), 1.0)
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        raise SettingError(f"{MAX_DROP_VARIABLE}={text!r}: must be a fraction between 0 and 1 (0.30 = 30 %)")
+    return value
+
+
+def check_settings() -> None:
+    """Raise SettingError now if the gate's settings are unusable: called before a load archives or
+    writes anything, so that a bad setting fails the load before it starts rather than inside it."""
+    max_drop()
 
 
 @dataclass

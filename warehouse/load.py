@@ -307,6 +307,9 @@ def load_paths(
     source: str = "backfill",
 ) -> LoadReport:
     """Archive and load every file under `paths` (a backfill). See the module docstring."""
+    from flows.quality import check_settings
+
+    check_settings()  # a bad setting stops the load before the archive is written
     archive = RawArchive(raw_root or raw_dir())
     files, path_errors, skipped = scan_paths(paths, manifest=manifest)
     entries = snapshot_identity.read_manifest(manifest) if manifest else {}
@@ -414,6 +417,9 @@ def load_candidates(
     progress: ProgressFn | None = None,
 ) -> LoadReport:
     """Parse the candidates and write the good ones, with the derived tables, in one transaction."""
+    from flows.quality import check_settings
+
+    check_settings()  # before the warehouse is opened, not inside the transaction
     report = LoadReport()
     with _collector_paused(), writer(db_path) as con:
         # What is already loaded, by (file content, name): unchanged files are skipped without parsing.

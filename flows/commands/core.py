@@ -45,9 +45,11 @@ def backfill(
 ) -> None:
     """Load an archive of historical snapshots through the same code as the pipeline."""
     from flows.ledger import recorded_run
+    from flows.quality import check_settings
     from flows.snapshot_identity import read_manifest
     from warehouse.load import find_files, load_paths
 
+    check_settings()  # a bad setting, like a bad manifest, stops the backfill before anything is written
     if manifest is not None:
         read_manifest(manifest)  # a bad manifest stops the backfill before the ledger or the archive is written
     # A folder's own manifest is an override, used only when named: the summary says so (skipped).
@@ -82,8 +84,10 @@ def history(
     from flows.config import feeds_dir, raw_dir
     from flows.crawl import run_spider
     from flows.pipeline import sightings_from_items
+    from flows.quality import check_settings
     from warehouse.load import load_sightings
 
+    check_settings()  # before the crawl, not after minutes of it
     feed = feeds_dir() / f"ice_287g_wayback-{since}-{until}.jsonl"
     args = {"since": since, "until": until, **({"limit": str(limit)} if limit else {})}
     console.print(f"listing archived captures of ICE's 287(g) page, {since} → {until} …")
@@ -217,7 +221,9 @@ def run(
     """Run the whole pipeline once: crawl → archive → parse → load → dashboards."""
     from flows.ledger import run_lock
     from flows.pipeline import pipeline, print_summary
+    from flows.quality import check_settings
 
+    check_settings()  # before Prefect starts: one line, not a failed flow run
     if db_path(db).is_dir():
         raise fail(f"{db_path(db)}: a folder, not a warehouse file (--db names the .duckdb file)", 2)
     if site is not None and site.exists() and not site.is_dir():

@@ -1,8 +1,9 @@
 """CLI commands for operations: status, quarantine, reprocess, alerts; and one-line errors for all commands.
 
 `cli_errors()` turns the failures an operator can meet (another run holds the lock, the warehouse is
-busy or missing, a full disk or read-only data dir) into one line on stderr and an exit code:
-75 (EX_TEMPFAIL) for "try again later" (run lock, busy warehouse), 1 otherwise. `flows.cli` puts it
+busy or missing, a full disk or read-only data dir, a bad manifest or setting) into one line on stderr
+and an exit code: 75 (EX_TEMPFAIL) for "try again later" (run lock, busy warehouse), 2 for a bad
+manifest or setting, 1 otherwise. `flows.cli` puts it
 around every command, so no command needs its own.
 """
 
@@ -27,13 +28,14 @@ def cli_errors() -> Iterator[None]:
     """Report lock, busy, missing-warehouse and disk errors as one line and a non-zero exit code."""
     import duckdb
 
+    from flows.config import SettingError
     from flows.ledger import EX_TEMPFAIL, RunLocked
     from flows.snapshot_identity import ManifestError
     from warehouse.db import WarehouseBusy, WarehouseMissing
 
     try:
         yield
-    except ManifestError as exc:
+    except (ManifestError, SettingError) as exc:  # bad input or configuration: say which and why
         raise _fail(str(exc), 2) from None
     except RunLocked as exc:
         raise _fail(str(exc), EX_TEMPFAIL) from None
@@ -156,12 +158,13 @@ def reprocess_cmd(
     """Re-parse archived raw files (after a parser fix) through the normal loader and quality gate."""
     from flows.commands.core import print_load_report
     from flows.ledger import recorded_run, run_lock
+    from flows.quality import check_settings
     from flows.reprocess import reprocess
+    from warehouse.db import require
 
     if not shas and not all_files:
         raise _fail("name raw files by sha256 or pass --all", 2)
-    from warehouse.db import require
-
+    check_settings()  # the gate's settings, before the run is recorded
     with run_lock(require(_db(db))), recorded_run(_db(db), "reprocess", "reprocess") as run:
         report, errors = reprocess(_db(db), None if all_files else shas)
         run.snapshots_loaded = len(report.loaded)

@@ -196,3 +196,34 @@ def test_reprocess_reparses_archived_files_after_a_fix(data, monkeypatch):
     assert "stale:reprocess" not in versions
     assert ("reprocess", "ok") in runs
     assert runner.invoke(app, ["reprocess", "--db", str(db)]).exit_code == 2
+
+
+def test_a_drop_limit_that_is_not_a_fraction_stops_the_load_before_anything_is_written(data, monkeypatch):
+    """`30` (meant as 30 %) used to be clamped to 1.0, which switched the drop rule off; `abc` quietly
+    meant the default. Either is now one line naming the variable and the accepted form, exit 2."""
+    import pytest
+
+    from flows.config import SettingError
+    from flows.quality import max_drop
+    from tests.ops.conftest import table_checksums
+
+    db, _ = _baseline(data)
+    before = table_checksums(db)
+    archived = sorted((data / "raw").rglob("*"))
+    path = write_list(data / "in2", D3, rows_for(10))  # a 90 % drop the gate must not let through
+    runner = CliRunner()
+    for bad in ("30", "abc", "-0.1", "nan"):
+        monkeypatch.setenv("TRACKER_QUALITY_MAX_DROP", bad)
+        with pytest.raises(SettingError, match=rf"^TRACKER_QUALITY_MAX_DROP='{bad}': must be a fraction between 0 and 1"):
+            max_drop()
+        with pytest.raises(SettingError):
+            load_paths(db, [path])
+        result = runner.invoke(app, ["backfill", str(path), "--db", str(db)])
+        assert result.exit_code == 2, (bad, result.output)
+        lines = [ln for ln in result.output.splitlines() if ln.strip()]
+        assert lines == [f"error TRACKER_QUALITY_MAX_DROP='{bad}': must be a fraction between 0 and 1 (0.30 = 30 %)"]
+    assert table_checksums(db) == before  # not even a `runs` row
+    assert sorted((data / "raw").rglob("*")) == archived  # nor an archived file
+    for fine, expected in (("0.5", 0.5), ("1", 1.0), ("0", 0.0), ("", 0.30)):
+        monkeypatch.setenv("TRACKER_QUALITY_MAX_DROP", fine)
+        assert max_drop() == expected
