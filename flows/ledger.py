@@ -2,7 +2,7 @@
 
 Ledger: `recorded_run(db, flow, source)` writes a `running` row when a run starts and its outcome
 (ok / partial / failed, items fetched, new raw files, snapshots loaded, one-line errors) when it
-ends, each in its own short write: the warehouse lock is held for milliseconds, never for the run.
+ends (`Run.decide_status` says which), each in its own short write: the warehouse lock is held for milliseconds, never for the run.
 A run whose process died (kill -9, power cut) stays `running`; `tracker status` shows it as
 `interrupted` when its pid is gone.
 
@@ -126,16 +126,19 @@ class Run:
     items_fetched: int | None = None
     new_raw_files: int | None = None
     snapshots_loaded: int | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # what went wrong getting the data in: the fetch, bad files
+    later_errors: list[str] = field(default_factory=list)  # steps after the load: feeds, webhooks, dashboards
     fetch_failed: bool = False  # the source could not be fetched at all
 
     def decide_status(self) -> str:
-        """failed when the fetch failed and nothing was loaded; partial when anything went wrong."""
+        """`failed` when nothing was loaded and getting the data in went wrong (the fetch failed, the files
+        were bad); `partial` when something went wrong but data was loaded, or when only a step after the
+        load did (the source itself was read); `ok` otherwise, a run that found nothing new included."""
         if self.status:
             return self.status
-        if self.fetch_failed and not self.snapshots_loaded:
-            return "failed"
-        return "partial" if self.errors else "ok"
+        if self.fetch_failed or self.errors:
+            return "partial" if self.snapshots_loaded else "failed"
+        return "partial" if self.later_errors else "ok"
 
 
 def start_run(db: Path | str, flow: str, source: str) -> Run:
@@ -152,7 +155,7 @@ def start_run(db: Path | str, flow: str, source: str) -> Run:
 def finish_run(run: Run) -> str:
     """Write the run's outcome (one short write, plus an alert when it failed). Returns the status."""
     status = run.decide_status()
-    errors = [" ".join(str(e).split())[:500] for e in run.errors]
+    errors = [" ".join(str(e).split())[:500] for e in [*run.errors, *run.later_errors]]
     now = _utcnow()
     with writer(run.db) as con:
         con.execute("BEGIN TRANSACTION")

@@ -156,18 +156,26 @@ def pipeline(live: bool = False, include_sample: bool = True, db: str | None = N
     db = db or str(default_db())
     with run_lock(db, wait=wait_for_lock), recorded_run(db, "pipeline", "ice_287g") as run:
         summary = _pipeline_steps(live, include_sample, db, site, families)
-        crawl = summary.get("crawl", {})
-        run.items_fetched = crawl.get("files")
-        run.new_raw_files = crawl.get("new_files")
-        run.fetch_failed = not crawl.get("ok")
-        run.snapshots_loaded = sum((summary.get(k) or {}).get("loaded", 0) for k in ("bundled_archive", "crawled_files"))
-        run.errors += summary["errors"]
+        record_outcome(run, summary)
         for k in ("bundled_archive", "crawled_files"):
             for name in (summary.get(k) or {}).get("quarantined", []):
                 summary.setdefault("extra_lines", []).append(f"quarantined by the quality gate: {name} "
                                                              "(see `tracker quarantine list`)")
     summary["run"] = {"run_id": run.run_id, "status": run.decide_status()}
     return summary
+
+
+def record_outcome(run, summary: dict) -> None:
+    """Fill in the ledger's run from a pipeline summary: the crawl and the ICE files that failed are what
+    decides whether the run failed; errors of the later steps (other families, feeds, webhooks,
+    dashboards) make it partial at worst."""
+    crawl = summary.get("crawl", {})
+    run.items_fetched = crawl.get("files")
+    run.new_raw_files = crawl.get("new_files")
+    run.fetch_failed = not crawl.get("ok")
+    run.snapshots_loaded = sum((summary.get(k) or {}).get("loaded", 0) for k in ("bundled_archive", "crawled_files"))
+    run.errors += summary["load_errors"]
+    run.later_errors += [e for e in summary["errors"] if e not in summary["load_errors"]]
 
 
 def _pipeline_steps(live: bool, include_sample: bool, db: str, site: str | None, families: bool = True) -> dict:
@@ -181,10 +189,16 @@ def _pipeline_steps(live: bool, include_sample: bool, db: str, site: str | None,
     raw_root = str(raw_dir())
     feeds = str(feeds_dir())
     Path(feeds).mkdir(parents=True, exist_ok=True)
-    summary: dict = {"db": db, "site": site, "live": live, "errors": []}
+    # errors: everything that went wrong, in order; load_errors: those that kept ICE's lists out
+    summary: dict = {"db": db, "site": site, "live": live, "errors": [], "load_errors": []}
+
+    def load_problems(errors: list[str]) -> None:
+        summary["errors"].extend(errors)
+        summary["load_errors"].extend(errors)
+
     if include_sample:
         summary["bundled_archive"] = bundled = load_bundled_archive(db, raw_root)
-        summary["errors"].extend(bundled["failed"])
+        load_problems(bundled["failed"])
     try:
         crawl = crawl_ice_lists(live, raw_root, feeds)
     except Exception as exc:  # retries exhausted: record the failure, keep what is already stored
@@ -192,10 +206,10 @@ def _pipeline_steps(live: bool, include_sample: bool, db: str, site: str | None,
     summary["crawl"] = {"ok": crawl["ok"], "error": crawl["error"], "files": len(crawl["items"]), "feed": crawl["feed"],
                         "new_files": sum(1 for i in crawl["items"] if i.get("is_new"))}
     if not crawl["ok"]:
-        summary["errors"].append(f"crawl ice_287g: {crawl['error']}")
+        load_problems([f"crawl ice_287g: {crawl['error']}"])
     if crawl["items"]:
         summary["crawled_files"] = loaded = load_crawled_files(db, raw_root, crawl["items"])
-        summary["errors"].extend(loaded["failed"])
+        load_problems(loaded["failed"])
     if families:
         # After the ICE lists: sanctuary matching and news linking read agencies and agreements.
         for key, step in (("sanctuary", load_sanctuary_lists), ("news", load_news)):

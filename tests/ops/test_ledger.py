@@ -6,13 +6,14 @@ import os
 import signal
 import subprocess
 import time
+from datetime import date
 
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.ledger import RunLocked, recorded_run, run_lock, status_report
-from tests.ops.conftest import PY, REPO, env_for
+from tests.ops.conftest import PY, REPO, env_for, rows_for, write_list
 from warehouse.db import reader
 
 
@@ -42,6 +43,64 @@ def test_runs_are_recorded_with_status_and_counts(data):
         alerts = con.execute("SELECT source FROM alerts WHERE kind = 'run_failed'").fetchall()
     assert row == (3, 2, 2)
     assert sorted(a[0] for a in alerts) == ["ice_287g", "news"]
+
+
+@pytest.mark.parametrize(("loaded", "errors", "fetch_failed", "later", "status"), [
+    (0, [], False, [], "ok"),                        # nothing new: a normal run
+    (2, [], False, [], "ok"),
+    (0, ["x.xlsx: corrupt"], False, [], "failed"),    # every file bad: nothing loaded
+    (2, ["x.xlsx: corrupt"], False, [], "partial"),   # some files bad, the others loaded
+    (0, ["crawl: HTTP 500"], True, [], "failed"),
+    (3, ["crawl: HTTP 500"], True, [], "partial"),    # the fetch failed, the bundled archive loaded
+    (0, [], False, ["webhook http://x: HTTP 500"], "partial"),  # read fine, nothing new, a later step failed
+    (1, [], False, ["dashboards: OSError"], "partial"),
+])
+def test_run_status_follows_what_was_loaded_and_what_went_wrong(loaded, errors, fetch_failed, later, status):
+    from flows.ledger import Run
+
+    run = Run("id", "db", "backfill", "backfill", snapshots_loaded=loaded, errors=list(errors),
+              later_errors=list(later), fetch_failed=fetch_failed)
+    assert run.decide_status() == status
+
+
+def test_a_backfill_of_bad_files_only_is_a_failed_run_not_a_success(data, tmp_path):
+    """Every file failing used to be recorded `partial`, which `tracker status` and `source_freshness`
+    count as a success."""
+    db = data / "warehouse.duckdb"
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "pendingAgencies06022026am.xlsx").write_bytes(b"PK\x03\x04x")
+    runner = CliRunner()
+    assert runner.invoke(app, ["backfill", str(bad), "--db", str(db)]).exit_code == 1
+    [source] = status_report(db)["sources"]
+    assert (source["last_status"], source["last_success_at"], source["failed_runs"]) == ("failed", None, 1)
+    shown = runner.invoke(app, ["status", "--db", str(db)])
+    assert "backfill, failed): " in shown.output and "corrupt or truncated xlsx" in shown.output
+    good = write_list(tmp_path / "good", date(2025, 3, 3), rows_for(5))
+    assert runner.invoke(app, ["backfill", str(bad), str(good), "--db", str(db)]).exit_code == 1
+    assert runner.invoke(app, ["backfill", str(good), "--db", str(db)]).exit_code == 0  # nothing new, no error
+    assert [r[2] for r in _runs(db)] == ["failed", "partial", "ok"]
+    with reader(db) as con:
+        assert con.execute("SELECT count(*) FROM alerts WHERE kind = 'run_failed'").fetchone()[0] == 1
+
+
+def test_a_pipeline_run_fails_on_its_own_source_and_is_partial_for_later_steps():
+    from flows.ledger import Run
+    from flows.pipeline import record_outcome
+
+    def outcome(summary):
+        run = Run("id", "db", "pipeline", "ice_287g")
+        record_outcome(run, summary)
+        return run.decide_status(), run.errors, run.later_errors
+
+    crawl = {"ok": True, "error": "", "files": 3, "new_files": 1}
+    bad_file = "participatingAgencies.xlsx: corrupt or truncated xlsx"
+    assert outcome({"crawl": crawl, "crawled_files": {"loaded": 0, "failed": [bad_file]},
+                    "errors": [bad_file, "webhook http://x: HTTP 500"], "load_errors": [bad_file]}) == (
+        "failed", [bad_file], ["webhook http://x: HTTP 500"])
+    assert outcome({"crawl": crawl, "crawled_files": {"loaded": 0, "failed": []},
+                    "errors": ["dashboards: OSError: disk"], "load_errors": []})[0] == "partial"
+    assert outcome({"crawl": crawl, "errors": [], "load_errors": []})[0] == "ok"
 
 
 def test_status_names_the_failed_source_error_and_time(data):
