@@ -13,11 +13,15 @@ stats, scrapes no item (unless the caller says an empty crawl is normal: news wi
 finds a page without the links it expects (`tracker/missing_links`), or any download fails for good
 or is refused (`tracker/failed_urls`, dropped items, logged errors). Scrapy's own log never reaches
 the caller's terminal: it is in the log file the error names.
+The crawl runs in a session of its own; if the caller is interrupted while it waits (Ctrl-C, a
+cancelled task), the crawl's whole process group is stopped (SIGTERM, then SIGKILL after
+`STOP_GRACE` seconds) before the interruption goes on, so no crawl outlives the run that started it.
 No Prefect here: the caller wraps this in a task.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -33,6 +37,7 @@ from flows.config import PROJECT_ROOT, SAMPLE_DIR, feeds_dir
 from spiders.extensions import FAILED_URLS, MISSING_LINKS
 
 DEFAULT_REPLAY_DIR = SAMPLE_DIR / "replay"
+STOP_GRACE = 5.0  # seconds an interrupted crawl has to stop on SIGTERM before it is killed
 log = logging.getLogger(__name__)
 _LOG_TAIL_LINES = 40
 
@@ -186,6 +191,18 @@ def _diagnose(result: CrawlResult, timed_out: float | None, expect_items: bool =
     return f"{name}: " + "; ".join(problems) if problems else ""
 
 
+def _stop_group(proc: subprocess.Popen, *, grace: float) -> int:
+    """Stop a crawl's process group: SIGTERM (Scrapy closes its spider), then SIGKILL for whatever is
+    still there after `grace` seconds. Returns the crawl's exit code."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # also anything the crawl started that outlived it
+    return proc.wait()
+
+
 def run_spider(
     name: str,
     *,
@@ -227,7 +244,8 @@ def run_spider(
 
     timed_out = None
     with log_path.open("wb") as log:
-        # A session of its own, so a timeout kills the crawl and anything it started.
+        # A session of its own, so a timeout or an interruption stops the crawl and anything it started
+        # (and Ctrl-C in the terminal reaches only this process, which then stops the crawl itself).
         proc = subprocess.Popen(
             cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -235,8 +253,10 @@ def run_spider(
             returncode = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = timeout
-            os.killpg(proc.pid, signal.SIGKILL)
-            returncode = proc.wait()
+            returncode = _stop_group(proc, grace=0)
+        except BaseException:  # Ctrl-C, a cancelled task: never leave the crawl running on its own
+            _stop_group(proc, grace=STOP_GRACE)
+            raise
 
     stats: dict[str, Any] = {}
     if stats_path.exists():
