@@ -13,18 +13,21 @@ Webhooks: `send_webhooks(db)` POSTs new events as JSON to every URL in TRACKER_W
 one URL a line). Each event goes to each URL once: what was delivered is remembered in
 `alerts_sent`. A URL seen for the first time gets a baseline (the events that already exist are
 marked, not sent), so configuring a webhook does not replay years of history. Delivery retries
-with exponential backoff; a URL that keeps failing is reported and tried again next run, and never
-fails the load. The warehouse is never held open while talking to the network: events are read,
+with exponential backoff within a deadline (POST_DEADLINE, 60 s for a batch's POST and its retries:
+a receiver that answers a byte at a time cannot hold a run); a URL that keeps failing is reported
+and tried again next run, and never fails the load. The warehouse is never held open while talking to the network: events are read,
 the connection closed, the POSTs made, then the deliveries recorded in one short write.
 Delivery is at least once (a crash between POST and record re-sends): receivers dedupe on `id`.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -42,6 +45,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 200        # newest entries in the country-wide feed
 STATE_FEED_LIMIT = 50   # newest entries in each state's feed (readers poll; older entries stay in the site)
 BATCH = 100
+POST_DEADLINE = 60.0  # seconds one webhook delivery (a batch's POST and its retries) may take in all
 log = logging.getLogger(__name__)
 
 _STATE = re.compile(r"^[A-Z]{2}$")
@@ -150,9 +154,34 @@ def _jsonable(ev: dict) -> dict:
                                      for k, v in ev.items() if k != "event_id"}}
 
 
-def post_json(url: str, payload: dict, *, retries: int = 3, backoff: float = 0.5, timeout: float = 10.0) -> str | None:
-    """POST JSON with retries and exponential backoff; None on success (2xx), else the last error (one line)."""
+def post_json(url: str, payload: dict, *, retries: int = 3, backoff: float = 0.5, timeout: float = 10.0,
+              deadline: float | None = None) -> str | None:
+    """POST JSON with retries and exponential backoff, all within `deadline` seconds (POST_DEADLINE unless
+    given); None on success (2xx), else the last error (one line).
+
+    `timeout` bounds each wait for a read, not the whole answer: a receiver that trickles a byte every
+    few seconds would hold the delivery (and the run) forever. So the POST runs in a daemon thread that
+    is given up on at the deadline (it ends with the receiver's connection, or with the process)."""
+    limit = POST_DEADLINE if deadline is None else deadline
     body = json.dumps(payload, default=str).encode("utf-8")
+    outcome: list[str | None] = []
+
+    def deliver() -> None:
+        try:
+            outcome.append(_post_with_retries(url, body, retries, backoff, timeout))
+        except Exception as exc:  # whatever it is, it is this URL's failure, not a silent thread's
+            outcome.append(f"{url}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+
+    worker = threading.Thread(target=deliver, name=f"webhook POST {url}", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if not outcome:
+        return f"{url}: no complete answer within {limit:g} s; gave up"
+    return outcome[0]
+
+
+def _post_with_retries(url: str, body: bytes, retries: int, backoff: float, timeout: float) -> str | None:
+    """The POST and its retries (see post_json); None on success, else '<url>: <last error>'."""
     error = None
     for attempt in range(retries + 1):
         if attempt:
@@ -168,13 +197,13 @@ def post_json(url: str, payload: dict, *, retries: int = 3, backoff: float = 0.5
             error = f"HTTP {exc.code}"
             if 400 <= exc.code < 500 and exc.code not in (408, 429):
                 break  # the receiver refuses this request: retrying will not help
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as exc:
             error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
     return f"{url}: {error}"
 
 
 def send_webhooks(db: Path | str, urls: list[str] | None = None, *, retries: int = 3, backoff: float = 0.5,
-                  timeout: float = 10.0) -> dict:
+                  timeout: float = 10.0, deadline: float | None = None) -> dict:
     """Deliver new events to every webhook once; never raises for delivery problems."""
     urls = webhook_urls() if urls is None else urls
     result: dict = {"urls": len(urls), "sent": 0, "baseline": 0, "errors": []}
@@ -197,7 +226,7 @@ def send_webhooks(db: Path | str, urls: list[str] | None = None, *, retries: int
         for i in range(0, len(new), BATCH):
             chunk = new[i:i + BATCH]
             err = post_json(url, {"source": "tracker-287g", "events": [_jsonable(e) for e in chunk]},
-                            retries=retries, backoff=backoff, timeout=timeout)
+                            retries=retries, backoff=backoff, timeout=timeout, deadline=deadline)
             if err:
                 result["errors"].append(err)
                 log.warning("webhook failed: %s", err)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -12,6 +14,7 @@ import pytest
 
 from flows.alerts import send_webhooks, write_feeds
 from tests.ops.conftest import rows_for, write_list
+from warehouse.db import reader
 from warehouse.load import load_paths
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -164,3 +167,51 @@ def test_publish_reports_webhook_problems_instead_of_raising(data, monkeypatch):
     monkeypatch.setenv("TRACKER_WEBHOOKS_FILE", str(data / "hooks.txt"))
     out = publish(db, data / "site")
     assert out["feeds"]["all"] > 0 and out["webhooks"]["urls"] == 1
+
+
+class Trickle:
+    """A loopback receiver that answers one byte at a time, a fifth of a second apart (each read is quick,
+    the answer never complete), for at most `seconds`."""
+
+    def __init__(self, seconds: float = 10.0):
+        self.done = threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/hook"
+        self.seconds = seconds
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        with contextlib.suppress(OSError):
+            while not self.done.is_set():
+                conn, _ = self.server.accept()
+                threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn):
+        with conn, contextlib.suppress(OSError):
+            conn.recv(65536)
+            for _ in range(int(self.seconds / 0.2)):
+                conn.sendall(b"H")
+                if self.done.wait(0.2):
+                    break
+
+    def close(self):
+        self.done.set()
+        self.server.close()
+
+
+def test_a_receiver_that_trickles_its_answer_cannot_hold_the_delivery(data, hook, monkeypatch):
+    for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    slow, good = Trickle(), hook(200)
+    try:
+        db = _load(data, (date(2025, 3, 3), rows_for(10)))
+        first_events = send_webhooks(db, [slow.url, good.url])["baseline"] // 2
+        _load(data, (date(2025, 3, 10), rows_for(11)))
+        result = send_webhooks(db, [slow.url, good.url], retries=1, backoff=0.01, deadline=1.0)
+    finally:
+        slow.close()
+    assert result["errors"] == [f"{slow.url}: no complete answer within 1 s; gave up"]
+    assert result["sent"] == 1 and len(good.bodies) == 1  # the other receiver still got its event
+    with reader(db) as con:  # not recorded as delivered to the slow one: it is tried again next run
+        assert con.execute("SELECT outcome, count(*) FROM alerts_sent WHERE url = ? GROUP BY 1",
+                           [slow.url]).fetchall() == [("baseline", first_events)]
