@@ -235,26 +235,47 @@ def quarantined(report) -> list:
     return [r for r in report.results if any(n.startswith(QUARANTINE_NOTE) for n in r.notes)]
 
 
-class ReleaseError(ValueError):
-    """A release names no single file: the message is one line for the reviewer."""
+MIN_PREFIX = 8  # hex characters of a sha256 that name one raw file for a reviewer
+_HEX = frozenset("0123456789abcdef")
+
+
+class PrefixError(ValueError):
+    """A sha256 prefix that names no single file (too short, not hex, or several files): one line."""
+
+
+class NoMatch(LookupError):
+    """A well-formed sha256 prefix that matches no file: one line."""
+
+
+def file_prefix(text: str) -> str:
+    """A raw file's sha256 prefix as typed, lower-cased: at least MIN_PREFIX hex characters, so that
+    an empty or short prefix never names many files and nothing in it is a wildcard. Else PrefixError."""
+    prefix = text.strip().lower()
+    if len(prefix) < MIN_PREFIX or not set(prefix) <= _HEX:
+        raise PrefixError(f"{text!r}: give at least {MIN_PREFIX} characters of the file's sha256 (0-9, a-f)")
+    return prefix
+
+
+def one_file(text: str, shas: set[str], what: str) -> str | None:
+    """The one sha256 among those a prefix matched (None if none); PrefixError when it matched several,
+    since a release or a re-parse is a decision about one file."""
+    if len(shas) > 1:
+        raise PrefixError(f"{text}: matches {len(shas)} {what}; give more of the sha256")
+    return next(iter(shas), None)
 
 
 def release(con: duckdb.DuckDBPyConnection, sha_or_id: str, reason: str | None = None) -> list[str]:
     """Publish quarantined snapshots of a raw file (sha256 or snapshot id prefix); caller commits.
 
-    Returns the released snapshot ids (empty when nothing matched). Raises ReleaseError for a prefix
-    shorter than 8 characters or one that matches more than one raw file: a release is a reviewer's
-    decision about one file.
+    Returns the released snapshot ids (empty when nothing matched). Raises PrefixError for a prefix
+    that is not at least 8 hex characters or that matches more than one raw file (`file_prefix`,
+    `one_file`): a release is a reviewer's decision about one file.
     """
-    prefix = sha_or_id.strip().lower()
-    if len(prefix) < 8:
-        raise ReleaseError(f"{sha_or_id!r}: give at least 8 characters of the file's sha256")
+    prefix = file_prefix(sha_or_id)
     matches = con.execute(
         "SELECT snapshot_id, sha256 FROM snapshots WHERE status = 'quarantined' "
         "AND (starts_with(snapshot_id, ?) OR starts_with(sha256, ?))", [prefix, prefix]).fetchall()
-    files = {sha for _, sha in matches}
-    if len(files) > 1:
-        raise ReleaseError(f"{sha_or_id}: matches {len(files)} quarantined files; give more of the sha256")
+    one_file(sha_or_id, {sha for _, sha in matches}, "quarantined files")
     ids = [sid for sid, _ in matches]
     for sid in ids:
         con.execute("INSERT OR REPLACE INTO quarantine_releases VALUES (?, now(), ?)", [sid, reason])

@@ -122,14 +122,14 @@ def quarantine_list(db: Path | None = DbOption) -> None:
 
 @quarantine_app.command("release")
 def quarantine_release(
-    sha: str = typer.Argument(..., help="sha256 (or a unique prefix) of the raw file to release."),
+    sha: str = typer.Argument(..., help="sha256 (or a unique prefix, at least 8 characters) of the raw file to release."),
     reason: str | None = typer.Option(None, "--reason", help="Why the snapshot is fine (kept with it)."),
     db: Path | None = DbOption,
 ) -> None:
     """Publish a quarantined snapshot after review (rebuilds the derived tables in the same transaction)."""
     from flows.derive import derive_all
     from flows.ledger import run_lock
-    from flows.quality import ReleaseError, release
+    from flows.quality import PrefixError, release
     from warehouse.db import require, writer
 
     try:
@@ -143,7 +143,7 @@ def quarantine_release(
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-    except ReleaseError as exc:  # a prefix too short or matching several files
+    except PrefixError as exc:  # a prefix too short, not hex, or matching several files
         raise _fail(str(exc), 2) from None
     if not ids:
         raise _fail(f"{sha}: no quarantined snapshot matches", 1)
@@ -151,22 +151,28 @@ def quarantine_release(
 
 
 def reprocess_cmd(
-    shas: list[str] = typer.Argument(None, help="sha256s (or unique prefixes) of raw files to re-parse."),
+    shas: list[str] = typer.Argument(None, help="sha256s (or unique prefixes, at least 8 characters) of raw files to re-parse."),
     all_files: bool = typer.Option(False, "--all", help="Re-parse every archived raw file."),
     db: Path | None = DbOption,
 ) -> None:
     """Re-parse archived raw files (after a parser fix) through the normal loader and quality gate."""
     from flows.commands.core import print_load_report
     from flows.ledger import recorded_run, run_lock
-    from flows.quality import check_settings
-    from flows.reprocess import reprocess
+    from flows.quality import NoMatch, PrefixError, check_settings
+    from flows.reprocess import reprocess, resolve
     from warehouse.db import require
 
     if not shas and not all_files:
         raise _fail("name raw files by sha256 or pass --all", 2)
     check_settings()  # the gate's settings, before the run is recorded
+    try:  # every named file, exactly, before anything is locked, recorded or re-parsed
+        files = None if all_files else resolve(require(_db(db)), shas)
+    except PrefixError as exc:  # too short, not hex, or several files: as `tracker quarantine release`
+        raise _fail(str(exc), 2) from None
+    except NoMatch as exc:
+        raise _fail(str(exc), 1) from None
     with run_lock(require(_db(db))), recorded_run(_db(db), "reprocess", "reprocess") as run:
-        report, errors = reprocess(_db(db), None if all_files else shas)
+        report, errors = reprocess(_db(db), files)
         run.snapshots_loaded = len(report.loaded)
         run.errors += errors + [r.error for r in report.failed]
     print_load_report(report, title=f"Reprocessed in {_db(db)}")

@@ -227,3 +227,36 @@ def test_a_drop_limit_that_is_not_a_fraction_stops_the_load_before_anything_is_w
     for fine, expected in (("0.5", 0.5), ("1", 1.0), ("0", 0.0), ("", 0.30)):
         monkeypatch.setenv("TRACKER_QUALITY_MAX_DROP", fine)
         assert max_drop() == expected
+
+
+def test_reprocess_names_files_as_a_release_does_and_an_unclear_name_reprocesses_nothing(data):
+    """`reprocess a` used to say "more than one raw file matches", exit 1, and re-parse one of them anyway;
+    `%` and `_` were LIKE wildcards. The prefix rule is now the release's: at least 8 hex characters, a
+    prefix as it is, and one file or nothing at all."""
+    from tests.ops.conftest import table_checksums
+    from warehouse.db import writer
+
+    db, _ = _baseline(data)
+    with reader(db) as con:
+        sha = con.execute("SELECT sha256 FROM snapshots WHERE as_of = ?", [D1]).fetchone()[0]
+    with writer(db) as con:  # two more files sharing the first 8 characters (sha256 collisions are out of reach)
+        for tail in ("0", "1"):
+            con.execute("INSERT INTO raw_files VALUES (?, 1, 'test', 'x.xlsx', NULL, NULL, 'x', 'failed', 'test')",
+                        [sha[:8] + tail * 56])
+    before = table_checksums(db)
+    runner = CliRunner()
+    cases = [(["a"], 2, "at least 8 characters"), (["%%%%%%%%"], 2, "at least 8 characters"),
+             (["________"], 2, "at least 8 characters"), ([sha[:8]], 2, f"{sha[:8]}: matches 3 raw files"),
+             ([sha[:12], sha[:8]], 2, "matches 3 raw files"),  # one unclear name stops the others too
+             ([sha[:12], "abcdef0123"], 1, "abcdef0123: no raw file matches")]
+    for names, code, message in cases:
+        result = runner.invoke(app, ["reprocess", *names, "--db", str(db)])
+        [line] = [ln for ln in result.output.splitlines() if ln.strip()]
+        assert result.exit_code == code and line.startswith("error ") and message in line, (names, result.output)
+        assert table_checksums(db) == before, names  # nothing marked, loaded or even recorded
+    refused = runner.invoke(app, ["quarantine", "release", "%%%%%%%%", "--db", str(db)])
+    assert refused.exit_code == 2 and "at least 8 characters" in refused.output  # the same rule
+    done = runner.invoke(app, ["reprocess", sha[:8].upper() + sha[8:12], "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    with reader(db) as con:
+        assert con.execute("SELECT flow, status FROM runs").fetchall() == [("reprocess", "ok")]
