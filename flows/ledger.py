@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse.db import reader, writer
+from warehouse.db import interrupted, reader, writer
 
 EX_TEMPFAIL = 75
 LOCK_NAME = "run.lock"
@@ -183,7 +183,8 @@ def recorded_run(db: Path | str, flow: str, source: str) -> Iterator[Run]:
         yield run
     except BaseException as exc:
         run.status = "failed"
-        run.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        run.errors.append("interrupted (Ctrl-C)" if interrupted(exc) else
+                          f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
         with contextlib.suppress(Exception):  # the original error matters more than the ledger's
             finish_run(run)
         raise

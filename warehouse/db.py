@@ -40,6 +40,14 @@ class WarehouseMissing(FileNotFoundError):
     """A reader asked for a warehouse that has not been built yet."""
 
 
+def interrupted(exc: BaseException) -> bool:
+    """Whether an exception is Ctrl-C: Python's KeyboardInterrupt, or DuckDB's own (a SIGINT during a query
+    stops the query and surfaces as `RuntimeError: Query interrupted`, not as KeyboardInterrupt)."""
+    if isinstance(exc, KeyboardInterrupt | duckdb.InterruptException):
+        return True
+    return type(exc) is RuntimeError and str(exc).startswith("Query interrupted")
+
+
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text or "conflicting" in text or "being used by another process" in text

@@ -1,9 +1,9 @@
 """CLI commands for operations: status, quarantine, reprocess, alerts; and one-line errors for all commands.
 
 `cli_errors()` turns the failures an operator can meet (another run holds the lock, the warehouse is
-busy or missing, a full disk or read-only data dir, a bad manifest or setting) into one line on stderr
-and an exit code: 75 (EX_TEMPFAIL) for "try again later" (run lock, busy warehouse), 2 for a bad
-manifest or setting, 1 otherwise. `flows.cli` puts it
+busy or missing, a full disk or read-only data dir, a bad manifest or setting, Ctrl-C) into one line
+on stderr and an exit code: 75 (EX_TEMPFAIL) for "try again later" (run lock, busy warehouse), 2 for
+a bad manifest or setting, 130 for Ctrl-C, 1 otherwise. `flows.cli` puts it
 around every command, so no command needs its own.
 """
 
@@ -22,6 +22,9 @@ from flows.commands.common import DbOption, console, out
 from flows.commands.common import db_path as _db
 from flows.commands.common import fail as _fail
 
+EX_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+INTERRUPTED = "interrupted: the write in progress, if any, was rolled back; nothing half-done was stored"
+
 
 @contextlib.contextmanager
 def cli_errors() -> Iterator[None]:
@@ -31,7 +34,7 @@ def cli_errors() -> Iterator[None]:
     from flows.config import SettingError
     from flows.ledger import EX_TEMPFAIL, RunLocked
     from flows.snapshot_identity import ManifestError
-    from warehouse.db import WarehouseBusy, WarehouseMissing
+    from warehouse.db import WarehouseBusy, WarehouseMissing, interrupted
 
     try:
         yield
@@ -60,6 +63,10 @@ def cli_errors() -> Iterator[None]:
         line = str(exc).splitlines()[0]
         hint = " (disk full?)" if "space" in line.lower() else (" (read-only data dir?)" if "read-only" in line.lower() else "")
         raise _fail(f"warehouse I/O error: {line}{hint}", 1) from None
+    except BaseException as exc:
+        if interrupted(exc):  # Ctrl-C: every write is one transaction, and the open one was rolled back
+            raise _fail(INTERRUPTED, EX_INTERRUPTED) from None
+        raise
 
 
 def _ago(ts: datetime | None) -> str:

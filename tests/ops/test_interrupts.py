@@ -9,7 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from tests.ops.conftest import PY, REPO, env_for
+import pytest
+
+from tests.ops.conftest import PY, REPO, env_for, table_checksums, write_series
+from warehouse.db import reader
+from warehouse.load import load_paths
 
 # The real flows.crawl.run_spider, with the crawl's interpreter replaced by FAKE_CRAWL: a "spider" that
 # starts a child of its own, notes SIGTERM without stopping, and would run for minutes.
@@ -77,3 +81,51 @@ def test_ctrl_c_while_a_crawl_runs_stops_the_crawl_and_what_it_started(tmp_path)
                 os.kill(pid, signal.SIGKILL)
         if driver.poll() is None:
             driver.kill()
+
+
+# The real `tracker backfill`, held inside its load transaction after the derive: in a long DuckDB
+# query (where Ctrl-C becomes DuckDB's `RuntimeError: Query interrupted`) or in Python code.
+HOLD_IN_DERIVE = """
+import sys, threading, time
+import flows.derive as d
+real = d.derive_all
+def held(con):
+    real(con)
+    # Said once the hold has begun (DuckDB lets other threads run while it executes a query).
+    threading.Timer(0.3, lambda: print("IN_TRANSACTION", flush=True)).start()
+    if sys.argv[1] == "query":  # on one thread DuckDB checks for Ctrl-C between its tasks, so it always sees it
+        con.execute("SET threads = 1")
+        con.execute("SELECT sum(a.range * b.range) FROM range(100000000) a, range(100000) b").fetchone()
+    else:
+        time.sleep(120)
+d.derive_all = held
+from flows.cli import app
+app(sys.argv[2:])
+"""
+
+
+@pytest.mark.parametrize("where", ["query", "python"])
+def test_ctrl_c_during_a_backfill_is_one_line_exit_130_and_rolls_the_load_back(data, where):
+    db = data / "warehouse.duckdb"
+    assert load_paths(db, write_series(data / "seed", 2, 20)).ok
+    before = table_checksums(db, ledger=False)
+    batch = write_series(data / "batch", 3, 20, start=__import__("datetime").date(2025, 6, 2), seed=3)
+    proc = subprocess.Popen([PY, "-c", HOLD_IN_DERIVE, where, "backfill", *map(str, batch), "--db", str(db)], cwd=REPO,
+                            env=env_for(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "IN_TRANSACTION"
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert [ln for ln in stderr.splitlines() if ln.strip()] == [
+        "error interrupted: the write in progress, if any, was rolled back; nothing half-done was stored"]
+    after = table_checksums(db, ledger=False)
+    assert {t: c for t, c in after.items() if t != "main.alerts"} == {t: c for t, c in before.items() if t != "main.alerts"}
+    with reader(db) as con:  # the ledger tells what happened
+        assert con.execute("SELECT status, errors FROM runs WHERE flow = 'backfill'").fetchall() == [
+            ("failed", ["interrupted (Ctrl-C)"])]
+        assert con.execute("SELECT kind FROM alerts").fetchall() == [("run_failed",)]
