@@ -3,8 +3,9 @@
 Ledger: `recorded_run(db, flow, source)` writes a `running` row when a run starts and its outcome
 (ok / partial / failed, items fetched, new raw files, snapshots loaded, one-line errors) when it
 ends (`Run.decide_status` says which), each in its own short write: the warehouse lock is held for milliseconds, never for the run.
-A run whose process died (kill -9, power cut) stays `running`; `tracker status` shows it as
-`interrupted` when its pid is gone.
+A run whose process died (kill -9, power cut) stays `running` (`tracker status` shows it as
+`interrupted` when its pid is gone) until the next run starts on the same host: that one marks it
+`failed` ("interrupted: the process ended without finishing") and raises the usual alert.
 
 Run lock: `run_lock(db)` takes an exclusive `fcntl.flock` on `run.lock` beside the warehouse (the
 data directory by default). A second run either fails at once with `RunLocked` ("another run is in
@@ -141,15 +142,42 @@ class Run:
         return "partial" if self.later_errors else "ok"
 
 
+DIED = "interrupted: the process ended without finishing"
+
+
 def start_run(db: Path | str, flow: str, source: str) -> Run:
-    """Write a `running` row (one short write) and return the run."""
+    """Write a `running` row and return the run; first close the runs whose process died (one short write)."""
     run = Run(run_id=uuid.uuid4().hex, db=str(db), flow=flow, source=source)
     with writer(db) as con:
-        con.execute(
-            "INSERT INTO runs (run_id, flow, source, started_at, status, host, pid) VALUES (?, ?, ?, ?, 'running', ?, ?)",
-            [run.run_id, flow, source, _utcnow(), socket.gethostname(), os.getpid()],
-        )
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _fail_dead_runs(con)
+            con.execute(
+                "INSERT INTO runs (run_id, flow, source, started_at, status, host, pid) VALUES (?, ?, ?, ?, 'running', ?, ?)",
+                [run.run_id, flow, source, _utcnow(), socket.gethostname(), os.getpid()],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return run
+
+
+def _fail_dead_runs(con) -> None:
+    """Mark `failed` (with an alert, as any failed run) the `running` rows of this host whose process no
+    longer exists: killed with -9, or the machine went down. Runs of other hosts, and of live pids, are
+    left alone: nothing here can tell whether they still run. `finished_at` is when this was noticed."""
+    here = socket.gethostname()
+    for run_id, flow, source, pid in con.execute(
+            "SELECT run_id, flow, source, pid FROM runs WHERE status = 'running' AND host = ?", [here]).fetchall():
+        if not _pid_alive(pid, here):
+            con.execute("UPDATE runs SET status = 'failed', finished_at = ?, errors = ? WHERE run_id = ?",
+                        [_utcnow(), [DIED], run_id])
+            _alert_failed(con, run_id, flow, source, [DIED])
+
+
+def _alert_failed(con, run_id: str, flow: str, source: str, errors: list[str]) -> None:
+    raise_alert(con, "run_failed", source, run_id, f"{flow} run of {source} failed: " + ("; ".join(errors) or "no detail"))
 
 
 def finish_run(run: Run) -> str:
@@ -166,8 +194,7 @@ def finish_run(run: Run) -> str:
                 [now, status, run.items_fetched, run.new_raw_files, run.snapshots_loaded, errors, run.run_id],
             )
             if status == "failed":
-                raise_alert(con, "run_failed", run.source, run.run_id,
-                            f"{run.flow} run of {run.source} failed: " + ("; ".join(errors) or "no detail"))
+                _alert_failed(con, run.run_id, run.flow, run.source, errors)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

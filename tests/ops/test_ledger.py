@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.ledger import RunLocked, recorded_run, run_lock, status_report
 from tests.ops.conftest import PY, REPO, env_for, rows_for, write_list
-from warehouse.db import reader
+from warehouse.db import reader, writer
 
 
 def _runs(db):
@@ -127,6 +127,36 @@ def test_a_run_killed_midway_shows_as_interrupted(data):
     subprocess.run([PY, "-c", code], cwd=REPO, env=env_for(data, DB=str(db)), timeout=60)
     report = status_report(db)
     assert [r["state"] for r in report["running"]] == ["interrupted"]
+
+
+def test_the_next_run_closes_runs_whose_process_died_on_this_host_only(data):
+    """A run killed with -9 stayed `running` for ever (`last run: running` beside an `interrupted` line)."""
+    import socket
+
+    db = data / "warehouse.duckdb"
+    code = ("import os; from flows.ledger import start_run; start_run(os.environ['DB'], 'pipeline', 'ice_287g'); "
+            "print(os.getpid(), flush=True); os.kill(os.getpid(), 9)")
+    dead = subprocess.run([PY, "-c", code], cwd=REPO, env=env_for(data, DB=str(db)), timeout=60,
+                          capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    with writer(db) as con:  # the same dead pid on another machine, and a live process here
+        con.execute("INSERT INTO runs (run_id, flow, source, started_at, status, host, pid) VALUES "
+                    "('elsewhere', 'news', 'news', now(), 'running', 'another-host', ?), "
+                    "('alive', 'news', 'news', now(), 'running', ?, ?)", [dead_pid, socket.gethostname(), os.getpid()])
+    assert status_report(db)["sources"][0]["last_status"] == "running"
+    with recorded_run(db, "backfill", "backfill"):
+        pass
+    with reader(db) as con:
+        rows = dict(con.execute("SELECT coalesce(run_id, ''), status FROM runs WHERE flow <> 'backfill'").fetchall())
+        killed = con.execute("SELECT run_id, errors, finished_at IS NOT NULL FROM runs WHERE pid = ? AND host = ?",
+                             [dead_pid, socket.gethostname()]).fetchone()
+        alerts = con.execute("SELECT source, subject, message FROM alerts WHERE kind = 'run_failed'").fetchall()
+    assert killed[1:] == (["interrupted: the process ended without finishing"], True)
+    assert rows == {killed[0]: "failed", "elsewhere": "running", "alive": "running"}
+    assert alerts == [("ice_287g", killed[0],
+                       "pipeline run of ice_287g failed: interrupted: the process ended without finishing")]
+    ice = next(s for s in status_report(db)["sources"] if s["source"] == "ice_287g")
+    assert ice["last_status"] == "failed" and ice["failed_runs"] == 1
 
 
 def test_status_without_a_warehouse_is_one_clear_line(data):
