@@ -18,6 +18,8 @@ a receiver that answers a byte at a time cannot hold a run); a URL that keeps fa
 and tried again next run, and never fails the load. The warehouse is never held open while talking to the network: events are read,
 the connection closed, the POSTs made, then the deliveries recorded in one short write.
 Delivery is at least once (a crash between POST and record re-sends): receivers dedupe on `id`.
+A delivery holds the run lock (`flows.ledger.run_lock`), so two never overlap and POST the same
+events twice.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ import pyarrow as pa
 
 from flows.config import data_dir
 from flows.files import write_atomic
-from warehouse.db import reader, writer
+from flows.ledger import run_lock
+from warehouse.db import reader, require, writer
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 200        # newest entries in the country-wide feed
@@ -204,11 +207,21 @@ def _post_with_retries(url: str, body: bytes, retries: int, backoff: float, time
 
 def send_webhooks(db: Path | str, urls: list[str] | None = None, *, retries: int = 3, backoff: float = 0.5,
                   timeout: float = 10.0, deadline: float | None = None) -> dict:
-    """Deliver new events to every webhook once; never raises for delivery problems."""
+    """Deliver new events to every webhook once; never raises for delivery problems.
+
+    Holds the run lock from reading what was sent to recording what it sent, so that two deliveries
+    (two `tracker alerts`, or one beside a run) never POST the same events twice: RunLocked if another
+    process holds it. The pipeline and family flows call this under their own lock (re-entrant)."""
     urls = webhook_urls() if urls is None else urls
     result: dict = {"urls": len(urls), "sent": 0, "baseline": 0, "errors": []}
     if not urls:
         return result
+    with run_lock(require(db)):
+        return _deliver(db, urls, result, retries=retries, backoff=backoff, timeout=timeout, deadline=deadline)
+
+
+def _deliver(db: Path | str, urls: list[str], result: dict, **post) -> dict:
+    """send_webhooks' work, under the run lock: read events and deliveries, POST, record (short writes)."""
     with reader(db) as con:
         cur = con.execute("SELECT * FROM alert_events ORDER BY happened_on, event_id")
         cols = [d[0] for d in cur.description]
@@ -225,8 +238,7 @@ def send_webhooks(db: Path | str, urls: list[str] | None = None, *, retries: int
         new = [ev for ev in events if ev["event_id"] not in sent[url]]
         for i in range(0, len(new), BATCH):
             chunk = new[i:i + BATCH]
-            err = post_json(url, {"source": "tracker-287g", "events": [_jsonable(e) for e in chunk]},
-                            retries=retries, backoff=backoff, timeout=timeout, deadline=deadline)
+            err = post_json(url, {"source": "tracker-287g", "events": [_jsonable(e) for e in chunk]}, **post)
             if err:
                 result["errors"].append(err)
                 log.warning("webhook failed: %s", err)

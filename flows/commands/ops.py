@@ -191,13 +191,17 @@ def reprocess_cmd(
 
 def alerts_cmd(
     site: Path | None = typer.Option(None, "--site", help="Site folder to write feeds/ into (default data/site)."),
+    wait: bool = typer.Option(False, "--wait", help="Wait for a run in progress instead of exiting with code 75."),
     db: Path | None = DbOption,
 ) -> None:
     """Write the Atom feeds and send new events to the configured webhooks (as the pipeline does)."""
     from flows.alerts import publish
     from flows.config import site_dir
+    from flows.ledger import run_lock
+    from warehouse.db import require
 
-    result = publish(_db(db), site or site_dir())
+    with run_lock(require(_db(db)), wait=wait):  # one delivery at a time: never the same events twice
+        result = publish(_db(db), site or site_dir())
     feeds = result.get("feeds") or {}
     hooks = result.get("webhooks") or {}
     console.print(f"feeds: {feeds.get('all', 0)} events in all.atom, {feeds.get('states', 0)} state feeds in "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import subprocess
 import threading
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -215,3 +216,63 @@ def test_a_receiver_that_trickles_its_answer_cannot_hold_the_delivery(data, hook
     with reader(db) as con:  # not recorded as delivered to the slow one: it is tried again next run
         assert con.execute("SELECT outcome, count(*) FROM alerts_sent WHERE url = ? GROUP BY 1",
                            [slow.url]).fetchall() == [("baseline", first_events)]
+
+
+class HeldHook:
+    """A loopback receiver that holds the first POST until `release` is set (later ones are answered at
+    once), and records every body it gets."""
+
+    def __init__(self):
+        self.first_arrived, self.release = threading.Event(), threading.Event()
+        self.bodies: list[dict] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                hook.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                if len(hook.bodies) == 1:
+                    hook.first_arrived.set()
+                    hook.release.wait(60)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_two_alerts_at_once_never_post_the_same_events_twice(data, monkeypatch):
+    """Each `tracker alerts` read what was sent, POSTed, then recorded: two at once sent everything twice."""
+    from tests.ops.conftest import PY, REPO, env_for
+
+    for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    receiver = HeldHook()
+    db = _load(data, (date(2025, 3, 3), rows_for(10)))
+    send_webhooks(db, [receiver.url])  # baseline
+    _load(data, (date(2025, 3, 10), rows_for(12)))
+    cmd = [PY, "-m", "flows.cli", "alerts", "--db", str(db), "--site", str(data / "site")]
+    env = env_for(data, TRACKER_WEBHOOKS=receiver.url)
+    first = subprocess.Popen(cmd, cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert receiver.first_arrived.wait(60)  # the first delivery is in its POST
+        second = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        lines = [ln for ln in second.stderr.splitlines() if ln.strip()]
+        assert second.returncode == 75 and len(lines) == 1, second.stderr
+        assert lines[0].startswith("error another run is in progress") and lines[0].endswith("or pass --wait")
+        waiting = subprocess.Popen([*cmd, "--wait"], cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    finally:
+        receiver.release.set()
+    assert first.wait(60) == 0, first.stderr.read()
+    assert waiting.wait(60) == 0, waiting.stderr.read()  # waited its turn, then found nothing new to send
+    receiver.close()
+    assert len(receiver.bodies) == 1 and len(receiver.bodies[0]["events"]) == 2
