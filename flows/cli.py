@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 
 import typer
 
@@ -22,11 +23,13 @@ for module in (core, jurisdictions, sanctuary, news, ops):
 
 def _guarded(callback):
     """The command with `ops.cli_errors` around it: a missing or busy warehouse, a bad manifest, a file
-    that cannot be read or written end the command with one line and an exit code, not a traceback."""
+    that cannot be read or written end the command with one line and an exit code, not a traceback.
+    A busy run lock suggests --wait only to the commands that have it."""
+    wait_option = "wait" in inspect.signature(callback).parameters
 
     @functools.wraps(callback)
     def command(*args, **kwargs):
-        with ops.cli_errors():
+        with ops.cli_errors(wait_option=wait_option):
             return callback(*args, **kwargs)
 
     return command

@@ -93,8 +93,7 @@ def run_lock(db: Path | str, *, wait: bool = False, timeout: float | None = None
                 break
             except BlockingIOError:
                 if not wait or (deadline is not None and time.monotonic() >= deadline):
-                    raise RunLocked(f"another run is in progress ({_holder(path)}); "
-                                    "try again later or pass --wait") from None
+                    raise RunLocked(f"another run is in progress ({_holder(path)}); try again later") from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),

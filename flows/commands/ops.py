@@ -27,8 +27,9 @@ INTERRUPTED = "interrupted: the write in progress, if any, was rolled back; noth
 
 
 @contextlib.contextmanager
-def cli_errors() -> Iterator[None]:
-    """Report lock, busy, missing-warehouse and disk errors as one line and a non-zero exit code."""
+def cli_errors(*, wait_option: bool = False) -> Iterator[None]:
+    """Report lock, busy, missing-warehouse and disk errors as one line and a non-zero exit code.
+    `wait_option`: the command has --wait, so a busy run lock suggests it."""
     import duckdb
 
     from flows.config import SettingError
@@ -41,7 +42,7 @@ def cli_errors() -> Iterator[None]:
     except (ManifestError, SettingError) as exc:  # bad input or configuration: say which and why
         raise _fail(str(exc), 2) from None
     except RunLocked as exc:
-        raise _fail(str(exc), EX_TEMPFAIL) from None
+        raise _fail(str(exc) + (" or pass --wait" if wait_option else ""), EX_TEMPFAIL) from None
     except WarehouseBusy as exc:
         raise _fail(str(exc), EX_TEMPFAIL) from None
     except WarehouseMissing as exc:

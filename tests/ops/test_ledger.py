@@ -197,6 +197,24 @@ def test_second_run_gets_a_clear_message_or_waits(data):
         pass
 
 
+def test_a_busy_lock_suggests_wait_only_to_commands_that_have_it(data):
+    db = data / "warehouse.duckdb"
+    with recorded_run(db, "backfill", "backfill"):  # a warehouse to work on
+        pass
+    holder = _hold_lock(data, 30)
+    runner = CliRunner()
+    try:
+        for args, suggests_wait in ((["quarantine", "release", "0123456789ab"], False), (["reprocess", "--all"], False),
+                                    (["alerts", "--site", str(data / "site")], True), (["run"], True)):
+            result = runner.invoke(app, [*args, "--db", str(db)])
+            [line] = [ln for ln in result.output.splitlines() if ln.strip()]
+            assert result.exit_code == 75 and line.startswith("error another run is in progress"), (args, result.output)
+            assert line.endswith("try again later or pass --wait" if suggests_wait else "try again later"), line
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+
+
 def test_waiting_run_proceeds_when_the_first_ends(data):
     db = data / "warehouse.duckdb"
     holder = _hold_lock(data, 1.5)
