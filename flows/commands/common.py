@@ -26,6 +26,15 @@ def db_path(db: Path | None) -> Path:
     return Path(db) if db else default_db()
 
 
+def db_file(db: Path | None) -> Path:
+    """The warehouse a writing command works on, refused (exit 2) when --db or TRACKER_DB names a folder,
+    before anything is done with it: the run lock would otherwise land beside the folder."""
+    path = db_path(db)
+    if path.is_dir():
+        raise fail(f"{path}: a folder, not a warehouse file (--db or TRACKER_DB names the .duckdb file)", 2)
+    return path
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a one-line error and return the Exit to raise."""
     console.print(f"[red]error[/red] {message}", highlight=False, soft_wrap=True)

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.commands.common import DbOption, check_format, console, db_path, fail, render
+from flows.commands.common import DbOption, check_format, console, db_file, db_path, fail, render
 
 
 def print_load_report(report, *, title: str = "Load summary") -> None:
@@ -50,6 +50,7 @@ def backfill(
     from warehouse.load import find_files, load_paths
 
     check_settings()  # a bad setting, like a bad manifest, stops the backfill before anything is written
+    path = db_file(db)
     if manifest is not None:
         read_manifest(manifest)  # a bad manifest stops the backfill before the ledger or the archive is written
     # A folder's own manifest is an override, used only when named: the summary says so (skipped).
@@ -64,12 +65,12 @@ def backfill(
         def step(name: str) -> None:
             progress.update(task, advance=1, description=f"loading {name[:50]}")
 
-        with recorded_run(db_path(db), "backfill", "backfill") as run:  # in the runs ledger, like every run
-            report = load_paths(db_path(db), paths, manifest=manifest, progress=step)
+        with recorded_run(path, "backfill", "backfill") as run:  # in the runs ledger, like every run
+            report = load_paths(path, paths, manifest=manifest, progress=step)
             run.items_fetched = len(report.results)
             run.snapshots_loaded = len(report.loaded)
             run.errors += [r.error for r in report.failed]
-    print_load_report(report, title=f"Backfill into {db_path(db)}")
+    print_load_report(report, title=f"Backfill into {path}")
     if not report.ok:
         raise typer.Exit(code=1)
 
@@ -224,12 +225,11 @@ def run(
     from flows.quality import check_settings
 
     check_settings()  # before Prefect starts: one line, not a failed flow run
-    if db_path(db).is_dir():
-        raise fail(f"{db_path(db)}: a folder, not a warehouse file (--db names the .duckdb file)", 2)
+    path = db_file(db)
     if site is not None and site.exists() and not site.is_dir():
         raise fail(f"{site}: a file, not a folder for the dashboards (--site)", 2)
-    with run_lock(db_path(db), wait=wait):  # checked before Prefect starts; the flow takes it again (re-entrant)
-        summary = pipeline(live=live, include_sample=sample, db=str(db_path(db)), site=str(site) if site else None,
+    with run_lock(path, wait=wait):  # checked before Prefect starts; the flow takes it again (re-entrant)
+        summary = pipeline(live=live, include_sample=sample, db=str(path), site=str(site) if site else None,
                            wait_for_lock=wait)
     print_summary(summary)
     if summary.get("errors"):

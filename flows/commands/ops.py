@@ -18,7 +18,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from flows.commands.common import DbOption, console, out
+from flows.commands.common import DbOption, console, db_file, out
 from flows.commands.common import db_path as _db
 from flows.commands.common import fail as _fail
 
@@ -140,8 +140,9 @@ def quarantine_release(
     from flows.quality import PrefixError, release
     from warehouse.db import require, writer
 
+    path = require(db_file(db))
     try:
-        with run_lock(require(_db(db))), writer(_db(db)) as con:
+        with run_lock(path), writer(path) as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 ids = release(con, sha, reason)
@@ -172,18 +173,19 @@ def reprocess_cmd(
 
     if not shas and not all_files:
         raise _fail("name raw files by sha256 or pass --all", 2)
+    path = require(db_file(db))
     check_settings()  # the gate's settings, before the run is recorded
     try:  # every named file, exactly, before anything is locked, recorded or re-parsed
-        files = None if all_files else resolve(require(_db(db)), shas)
+        files = None if all_files else resolve(path, shas)
     except PrefixError as exc:  # too short, not hex, or several files: as `tracker quarantine release`
         raise _fail(str(exc), 2) from None
     except NoMatch as exc:
         raise _fail(str(exc), 1) from None
-    with run_lock(require(_db(db))), recorded_run(_db(db), "reprocess", "reprocess") as run:
-        report, errors = reprocess(_db(db), files)
+    with run_lock(path), recorded_run(path, "reprocess", "reprocess") as run:
+        report, errors = reprocess(path, files)
         run.snapshots_loaded = len(report.loaded)
         run.errors += errors + [r.error for r in report.failed]
-    print_load_report(report, title=f"Reprocessed in {_db(db)}")
+    print_load_report(report, title=f"Reprocessed in {path}")
     for err in errors:
         console.print(f"[red]error[/red] {err}", highlight=False, soft_wrap=True)
     if errors or not report.ok:
@@ -201,8 +203,9 @@ def alerts_cmd(
     from flows.ledger import run_lock
     from warehouse.db import require
 
-    with run_lock(require(_db(db)), wait=wait):  # one delivery at a time: never the same events twice
-        result = publish(_db(db), site or site_dir())
+    path = require(db_file(db))
+    with run_lock(path, wait=wait):  # one delivery at a time: never the same events twice
+        result = publish(path, site or site_dir())
     feeds = result.get("feeds") or {}
     hooks = result.get("webhooks") or {}
     console.print(f"feeds: {feeds.get('all', 0)} events in all.atom, {feeds.get('states', 0)} state feeds in "

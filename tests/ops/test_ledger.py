@@ -215,6 +215,22 @@ def test_a_busy_lock_suggests_wait_only_to_commands_that_have_it(data):
         holder.wait()
 
 
+def test_a_folder_as_the_warehouse_is_refused_before_the_lock_is_taken(data, monkeypatch):
+    """TRACKER_DB=<a folder> made reprocess and quarantine release create run.lock beside the folder."""
+    folder = data / "not-a-file"
+    folder.mkdir()
+    monkeypatch.setenv("TRACKER_DB", str(folder))
+    seed = write_list(data / "in", date(2025, 3, 3), rows_for(3))
+    runner = CliRunner()
+    for args in (["reprocess", "--all"], ["quarantine", "release", "0123456789ab"], ["alerts", "--site", str(data / "s")],
+                 ["backfill", str(seed)], ["run", "--no-sample"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert [ln for ln in result.output.splitlines() if ln.strip()] == [
+            f"error {folder}: a folder, not a warehouse file (--db or TRACKER_DB names the .duckdb file)"], args
+    assert not (data / "run.lock").exists() and list(folder.iterdir()) == []
+
+
 def test_waiting_run_proceeds_when_the_first_ends(data):
     db = data / "warehouse.duckdb"
     holder = _hold_lock(data, 1.5)
