@@ -240,8 +240,7 @@ def _deliver(db: Path | str, urls: list[str], result: dict, **post) -> dict:
             chunk = new[i:i + BATCH]
             err = post_json(url, {"source": "tracker-287g", "events": [_jsonable(e) for e in chunk]}, **post)
             if err:
-                result["errors"].append(err)
-                log.warning("webhook failed: %s", err)
+                result["errors"].append(err)  # reported once, by the caller (run summary, ledger, `tracker alerts`)
                 break
             records += [(ev["event_id"], url, "sent") for ev in chunk]
             result["sent"] += len(chunk)

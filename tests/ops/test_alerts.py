@@ -276,3 +276,18 @@ def test_two_alerts_at_once_never_post_the_same_events_twice(data, monkeypatch):
     assert waiting.wait(60) == 0, waiting.stderr.read()  # waited its turn, then found nothing new to send
     receiver.close()
     assert len(receiver.bodies) == 1 and len(receiver.bodies[0]["events"]) == 2
+
+
+def test_a_failed_webhook_is_reported_once(data, hook):
+    """It was printed twice: a logged warning, then the command's error line."""
+    from tests.ops.conftest import PY, REPO, env_for
+
+    refusing = hook(400)  # refused for good: no retries to wait for
+    db = _load(data, (date(2025, 3, 3), rows_for(10)))
+    send_webhooks(db, [refusing.url])  # baseline
+    _load(data, (date(2025, 3, 10), rows_for(11)))
+    res = subprocess.run([PY, "-m", "flows.cli", "alerts", "--db", str(db), "--site", str(data / "site")], cwd=REPO,
+                         env=env_for(data, TRACKER_WEBHOOKS=refusing.url), capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1
+    assert res.stderr.count(refusing.url) == 1, res.stderr
+    assert f"error webhook {refusing.url}: HTTP 400" in res.stderr
