@@ -291,3 +291,18 @@ def test_a_failed_webhook_is_reported_once(data, hook):
     assert res.returncode == 1
     assert res.stderr.count(refusing.url) == 1, res.stderr
     assert f"error webhook {refusing.url}: HTTP 400" in res.stderr
+
+
+def test_alerts_on_a_warehouse_it_cannot_read_is_one_error_line_and_no_summary(data, hook, monkeypatch):
+    """It printed `feeds: 0 events in all.atom …` before the error, as if it had worked."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    bad = data / "bad.duckdb"
+    bad.write_bytes(b"not a DuckDB file at all" * 100)
+    monkeypatch.setenv("TRACKER_WEBHOOKS", hook(200).url)
+    result = CliRunner().invoke(app, ["alerts", "--db", str(bad), "--site", str(data / "site")])
+    assert result.exit_code == 1
+    [line] = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert line.startswith("error warehouse I/O error") and str(bad) in line, result.output
