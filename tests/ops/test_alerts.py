@@ -73,20 +73,15 @@ def test_state_feed_names_are_never_paths(data, monkeypatch):
     assert not list(data.rglob("*pwned*"))
 
 
-class Hook:
-    """A loopback webhook receiver: answers with the scripted statuses in turn, records JSON bodies."""
+class _Receiver:
+    """A loopback webhook receiver in a thread: `answer(body)` gives each POST's status; `url`, `close()`."""
 
-    def __init__(self, statuses):
-        self.statuses = list(statuses)
-        self.bodies: list[dict] = []
-        hook = self
+    def __init__(self):
+        receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                status = hook.statuses.pop(0) if len(hook.statuses) > 1 else hook.statuses[0]
-                if status == 200:
-                    hook.bodies.append(json.loads(body))
+                status = receiver.answer(self.rfile.read(int(self.headers["Content-Length"])))
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -98,9 +93,27 @@ class Hook:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def answer(self, body: bytes) -> int:
+        raise NotImplementedError
+
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class Hook(_Receiver):
+    """Answers with the scripted statuses in turn, records the JSON bodies it accepted."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.bodies: list[dict] = []
+        super().__init__()
+
+    def answer(self, body: bytes) -> int:
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        if status == 200:
+            self.bodies.append(json.loads(body))
+        return status
 
 
 @pytest.fixture
@@ -218,36 +231,25 @@ def test_a_receiver_that_trickles_its_answer_cannot_hold_the_delivery(data, hook
                            [slow.url]).fetchall() == [("baseline", first_events)]
 
 
-class HeldHook:
+class HeldHook(_Receiver):
     """A loopback receiver that holds the first POST until `release` is set (later ones are answered at
     once), and records every body it gets."""
 
     def __init__(self):
         self.first_arrived, self.release = threading.Event(), threading.Event()
         self.bodies: list[dict] = []
-        hook = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                hook.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                if len(hook.bodies) == 1:
-                    hook.first_arrived.set()
-                    hook.release.wait(60)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def answer(self, body: bytes) -> int:
+        self.bodies.append(json.loads(body))
+        if len(self.bodies) == 1:
+            self.first_arrived.set()
+            self.release.wait(60)
+        return 200
 
     def close(self):
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().close()
 
 
 def test_two_alerts_at_once_never_post_the_same_events_twice(data, monkeypatch):
