@@ -15,8 +15,9 @@ one URL a line). Each event goes to each URL once: what was delivered is remembe
 marked, not sent), so configuring a webhook does not replay years of history. Delivery retries
 with exponential backoff within a deadline (POST_DEADLINE, 60 s for a batch's POST and its retries:
 a receiver that answers a byte at a time cannot hold a run); a URL that keeps failing is reported
-and tried again next run, and never fails the load. The warehouse is never held open while talking to the network: events are read,
-the connection closed, the POSTs made, then the deliveries recorded in one short write.
+and tried again next run, and never fails the load. The warehouse is never held open while talking
+to the network: events are read, the connection closed, the POSTs made, then the deliveries
+recorded in one short write.
 Delivery is at least once (a crash between POST and record re-sends): receivers dedupe on `id`.
 A delivery holds the run lock (`flows.ledger.run_lock`), so two never overlap and POST the same
 events twice.

@@ -2,7 +2,8 @@
 
 Ledger: `recorded_run(db, flow, source)` writes a `running` row when a run starts and its outcome
 (ok / partial / failed, items fetched, new raw files, snapshots loaded, one-line errors) when it
-ends (`Run.decide_status` says which), each in its own short write: the warehouse lock is held for milliseconds, never for the run.
+ends (`Run.decide_status` says which), each in its own short write: the warehouse lock is held for
+milliseconds, never for the run.
 A run whose process died (kill -9, power cut) stays `running` (`tracker status` shows it as
 `interrupted` when its pid is gone) until the next run starts on the same host: that one marks it
 `failed` ("interrupted: the process ended without finishing") and raises the usual alert.

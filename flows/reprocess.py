@@ -2,10 +2,11 @@
 
 `reprocess(db, shas)` takes sha256s or prefixes of at least 8 hex characters, each naming one raw file
 (the rule of `tracker quarantine release`, `flows.quality.file_prefix`; a prefix that is too short,
-matches several files or none stops it before anything is touched), rebuilds the candidates from the warehouse's own record of where each file was
-seen (`raw_file_sightings`, plus manifest decisions kept in `snapshot_names`), marks their snapshots
-stale, and hands them to `warehouse.load.load_candidates`: the same parse → quality gate → one
-transaction (with derive) as any load. Files that failed before are tried again; files that now
+matches several files or none stops it before anything is touched), rebuilds the candidates from the
+warehouse's own record of where each file was seen (`raw_file_sightings`, plus manifest decisions
+kept in `snapshot_names`), marks their snapshots stale, and hands them to
+`warehouse.load.load_candidates`: the same parse → quality gate → one transaction (with derive) as
+any load. Files that failed before are tried again; files that now
 fail keep their previous snapshot and get a new one-line error.
 
 Marking stale is its own short write before the load: if the load then dies, the marker only means
