@@ -22,7 +22,7 @@ from parsel import Selector
 
 from flows.ice_lists import ListError, ParsedList, RawRow, header_signature, match_header
 
-PARSER_VERSION = "ice_html/4"
+PARSER_VERSION = "ice_html/5"  # /5: as ice_lists/5, notes on rows that could not be read
 _SPACES = re.compile(r"\s+")
 
 

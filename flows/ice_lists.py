@@ -33,7 +33,7 @@ from functools import lru_cache
 from flows import identity, normalize
 from flows.xlsx import Sheet, WorkbookError, read_sheets
 
-PARSER_VERSION = "ice_lists/4"
+PARSER_VERSION = "ice_lists/5"  # /5: snapshots note rows whose STATE, SIGNED or SUPPORT TYPE could not be read
 
 # Header names seen in ICE's lists, by field. Matching is on upper-cased, space-collapsed text.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
