@@ -295,7 +295,10 @@ def from_first_list(rows: Rows, value: str) -> Rows:
     """The rows from the first month with a `value` on: the months before the first captured list are
     in the query for their signings only, and a chart of what was in force would open on years of gap."""
     known = [_date(r["month"]) for r in rows if r.get(value) is not None]
-    return [r for r in rows if _date(r["month"]) >= min(known)] if known else rows
+    if not known:
+        return rows
+    first = min(known)  # once: inside the filter it would be recomputed for every row
+    return [r for r in rows if _date(r["month"]) >= first]
 
 
 @panel("active_by_model", page="index", query="dash_monthly_agreements", title="Active agreements")
