@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import serve
+from prefect.settings import get_current_settings
 
 from flows.families import news, sanctuary_lists
 from flows.pipeline import pipeline
@@ -100,7 +101,7 @@ class ServerError(RuntimeError):
 @contextlib.contextmanager
 def _scheduling_api() -> Iterator[None]:
     """A Prefect API whose scheduler puts runs on the schedule: the configured one, else a local server."""
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     configured = get_current_settings().api.url
     if configured:
@@ -119,25 +120,20 @@ def _scheduling_api() -> Iterator[None]:
                 os.environ["PREFECT_API_URL"] = previous
 
 
-def _startup_timeout() -> float:
-    try:
-        return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
-    except ValueError:
-        return 120.0
-
-
 @contextlib.contextmanager
 def local_server(timeout: float | None = None) -> Iterator[str]:
     """Run `prefect server start` (scheduler on, UI on) on a free loopback port until the block ends;
     yields its API URL. Raises ServerError when it exits or is not healthy within `timeout` seconds."""
-    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    settings = get_current_settings()  # Prefect's own: PREFECT_HOME, its temporary server's start-up limit
+    home = Path(settings.home).expanduser()
     home.mkdir(parents=True, exist_ok=True)
     log_path = home / "server.log"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/api"
-    timeout = _startup_timeout() if timeout is None else timeout
+    if timeout is None:  # the limit Prefect gives its own temporary server (flows.config sets 120 s)
+        timeout = float(settings.server.ephemeral.startup_timeout_seconds)
     print(f"prefect: starting a local server with its scheduler at {url.removesuffix('/api')} "
           f"(log: {log_path}; up to {timeout:.0f} s)", flush=True)
     with open(log_path, "ab") as log:
