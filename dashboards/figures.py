@@ -635,8 +635,8 @@ def state_map(rows: Rows, geojson: dict | str = "geo:states") -> go.Figure:
     # The months before the first captured list are there for their SIGNED dates only (from_first_list):
     # a map of each would say nothing is known. The slider starts at the first list; later gaps keep
     # their frames.
-    observed = [m for m in cells if m not in gaps]
-    months = sorted(m for m in cells if not observed or m >= min(observed))
+    first = min((m for m in cells if m not in gaps), default=None)
+    months = sorted(m for m in cells if first is None or m >= first)
     labels = [month_label(m) for m in months]
     zmax = max([sum(v.values()) for m in months for v in cells[m].values()] + [1])
 
