@@ -194,9 +194,10 @@ WITH mandates AS (
       AND (repealed IS NULL OR repealed > d::DATE)
     QUALIFY row_number() OVER (PARTITION BY state ORDER BY coalesce(effective, signed) DESC) = 1
 ),
+active AS (SELECT * FROM sanctuary_active_agreements(d, agency_geo := agency_geo)),
 county_ag AS (
     SELECT a.*, coalesce(list_contains(string_split(m.binds, ';'), mandate_agency_kind(a.agency_name)), false) AS bound
-    FROM sanctuary_active_agreements(d, agency_geo := agency_geo) a
+    FROM active a
     JOIN mandates m ON m.state = a.state
     WHERE a.level = 'county'
 ),
@@ -208,10 +209,7 @@ ag AS (
            any_value(snapshot_id) AS snapshot_id
     FROM county_ag GROUP BY county_fips
 ),
-ag_list AS (
-    SELECT max(agreements_list_date) AS agreements_list_date
-    FROM sanctuary_active_agreements(d, agency_geo := agency_geo)
-)
+ag_list AS (SELECT max(agreements_list_date) AS agreements_list_date FROM active)
 SELECT d::DATE AS status_date, g.state, g.county_fips, g.name AS county, m.name AS law, m.effective,
        m.compliance_deadline, m.source_url,
        CASE WHEN m.effective IS NULL OR m.effective > d::DATE THEN 'enacted, not yet in force' ELSE 'in force' END AS law_status,
